@@ -1,0 +1,62 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { noCache, type ReadCache } from './cache/read-cache.js';
+import type { Config } from './config.js';
+import { deploymentsRoutes } from './deployments/deployments.routes.js';
+import { DeploymentsService } from './deployments/deployments.service.js';
+import { DeploymentEvents } from './events/deployment-events.js';
+import { healthRoutes, type HealthCheck } from './health/health.routes.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { RequestLog } from './http/request-log.js';
+import { installValidators } from './http/validation.js';
+import type { DeploymentsStore } from './store/deployments.store.js';
+import { uiRoutes } from './ui/ui.routes.js';
+
+/** What the app is built from; server.ts makes the real ones, tests make their own. */
+export interface AppDeps {
+  config: Config;
+  store: DeploymentsStore;
+  logger: Logger;
+  cache?: ReadCache;
+  events?: DeploymentEvents;
+  /** Checks reported by /healthz besides the database (Redis...). */
+  healthChecks?: HealthCheck[];
+}
+
+/** The HTTP application: plugins, then routes. Listening is the caller's business. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store } = deps;
+  const events = deps.events ?? new DeploymentEvents();
+  const service = new DeploymentsService({ store, cache: deps.cache ?? noCache, events });
+
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type everywhere.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new RequestLog(config.logHealthRequests),
+    bodyLimit: config.bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installValidators(app);
+  installErrorHandler(app, config.bodyLimit);
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+
+  // Only JSON and forms are accepted; Fastify's built-in text/plain parser would turn text into a string body.
+  app.removeContentTypeParser('text/plain');
+
+  const checks: HealthCheck[] = [
+    { name: store.dialect.healthName, check: () => store.ping() },
+    ...(deps.healthChecks ?? []),
+  ];
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes, { checks });
+      await api.register(deploymentsRoutes, { service });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(uiRoutes, { root: config.webRoot });
+  return app;
+}

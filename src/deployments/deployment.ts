@@ -1,0 +1,45 @@
+/** One deployment as the API returns it; `versions_id` is the deployment id (the original's column name). */
+export interface Deployment {
+  versions_id: number;
+  workload: string;
+  platform: string;
+  environment: string;
+  version: string;
+  changelog_url: string;
+  raw: string;
+  status: string;
+  /** ISO 8601 in UTC, e.g. 2020-12-02T19:58:10.123Z */
+  date: string;
+}
+
+/** A row of a paginated read: the deployment and the number of rows of what was asked for. */
+export type DeploymentWithTotal = Deployment & { total: number };
+
+export interface EnvironmentKey {
+  workload: string;
+  platform: string;
+  environment: string;
+}
+
+export interface PlatformKey {
+  workload: string;
+  platform: string;
+}
+
+export interface NewDeployment extends EnvironmentKey {
+  version: string;
+  changelog_url: string;
+  raw: string;
+  status: string;
+  date: Date;
+}
+
+/** A count of deployments of one UTC day (YYYY-MM-DD) and status. */
+export interface DailyStatusCount extends EnvironmentKey {
+  total: number;
+  status: string;
+  date: string;
+}
+
+/** The statuses that mean a deployment worked. */
+export const SUCCESSFUL_STATUSES = ['deployed', 'completed'] as const;

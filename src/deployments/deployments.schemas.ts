@@ -1,0 +1,103 @@
+// The HTTP shapes of the deployment endpoints: validated on the way in, serialised fast on the way out,
+// and published as the OpenAPI document.
+import { Type, type TSchema } from '@sinclair/typebox';
+
+const NAME = { description: 'At most 100 characters after trimming white space.' };
+
+export const DeploymentSchema = Type.Object(
+  {
+    versions_id: Type.Integer({ description: 'The deployment id (versionId).', examples: [14] }),
+    workload: Type.String({ examples: ['teamX'] }),
+    platform: Type.String({ examples: ['production'] }),
+    environment: Type.String({ examples: ['production'] }),
+    version: Type.String({ examples: ['1.1.0'] }),
+    changelog_url: Type.String({ examples: ['https://example.com/changelog/1.1.0'] }),
+    raw: Type.String({ examples: ['{"a":"b"}'] }),
+    status: Type.String({ examples: ['deployed'] }),
+    date: Type.String({ format: 'date-time', examples: ['2020-12-02T19:58:10.123Z'] }),
+  },
+);
+
+export const DeploymentWithTotalSchema = Type.Composite([
+  DeploymentSchema,
+  Type.Object({ total: Type.Integer({ description: 'How many deployments the environment or platform has.' }) }),
+]);
+
+export const ErrorSchema = Type.Object(
+  { error: Type.String({ examples: ['workload is required'] }) },
+  { description: 'What is wrong, naming the field.' },
+);
+
+export const CreateBodySchema = Type.Object({
+  workload: Type.String({ ...NAME, examples: ['teamX'] }),
+  platform: Type.String({ ...NAME, examples: ['production'] }),
+  environment: Type.String({ ...NAME, examples: ['production'] }),
+  version: Type.String({ ...NAME, examples: ['1.1.0'] }),
+  status: Type.Optional(Type.String({ ...NAME, description: 'Stored lower-cased; deployed when omitted.' })),
+  changelogURL: Type.Optional(Type.String({ description: 'N/A when empty.' })),
+  raw: Type.Optional(
+    Type.Union([Type.String(), Type.Object({}), Type.Array(Type.Unknown())], {
+      description: 'The payload, usually JSON text; a JSON object is stored as its text. N/A when empty.',
+      'x-error': 'must be a string (or a JSON object)',
+    }),
+  ),
+  date: Type.Optional(
+    Type.String({
+      description: 'When it was deployed, for backfills: ISO 8601 with a time zone. Now when omitted.',
+      examples: ['2024-05-01T12:30:00Z'],
+    }),
+  ),
+});
+
+const VersionIdSchema = Type.Union([Type.Integer(), Type.String()], {
+  description: 'The deployment id, as a number or a numeric string.',
+  'x-error': 'must be a positive integer (a number or a numeric string, e.g. 14 or "14")',
+  examples: [14],
+});
+
+export const UpdateStatusBodySchema = Type.Object({
+  versionId: VersionIdSchema,
+  status: Type.String({ ...NAME, examples: ['deployed'] }),
+});
+
+export const VersionIdQuerySchema = Type.Object({ versionId: VersionIdSchema });
+
+const EnvironmentFields = {
+  workload: Type.String({ examples: ['teamX'] }),
+  platform: Type.String({ examples: ['production'] }),
+  environment: Type.String({ examples: ['production'] }),
+};
+
+const PageFields = {
+  page: Type.Integer({ minimum: 1, default: 1, description: 'From 1.' }),
+  rangeLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 25, description: 'Rows per page, at most 1000.' }),
+};
+
+export const EnvironmentQuerySchema = Type.Object(EnvironmentFields);
+export const EnvironmentPageQuerySchema = Type.Object({ ...EnvironmentFields, ...PageFields });
+export const PlatformPageQuerySchema = Type.Object({
+  workload: EnvironmentFields.workload,
+  platform: EnvironmentFields.platform,
+  ...PageFields,
+});
+export const RawQuerySchema = Type.Object({ ...EnvironmentFields, version: Type.String({ examples: ['1.1.0'] }) });
+
+export const EnvironmentKeySchema = Type.Object({
+  workload: Type.String(),
+  platform: Type.String(),
+  environment: Type.String(),
+});
+
+export const DailyStatusCountSchema = Type.Object({
+  total: Type.Integer(),
+  workload: Type.String(),
+  platform: Type.String(),
+  environment: Type.String(),
+  status: Type.String(),
+  date: Type.String({ description: 'The UTC day, YYYY-MM-DD.', examples: ['2020-12-02'] }),
+});
+
+/** The 4xx answers every endpoint may give, for the OpenAPI document. */
+export function withErrors<T extends Record<number, TSchema>>(responses: T) {
+  return { ...responses, 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema };
+}

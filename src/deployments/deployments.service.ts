@@ -1,0 +1,239 @@
+import type { ReadCache } from '../cache/read-cache.js';
+import { badRequest, notFound } from '../errors.js';
+import type { DeploymentEvents } from '../events/deployment-events.js';
+import type { DeploymentsStore } from '../store/deployments.store.js';
+import type { DailyStatusCount, Deployment, DeploymentWithTotal, EnvironmentKey, PlatformKey } from './deployment.js';
+
+/** Longest workload, platform, environment, version and status (the columns are varchar(100)). */
+export const MAX_NAME_LENGTH = 100;
+/** How far in the future a backfill `date` may be, for clocks that drift a little. */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const HOME_SIZE = 25;
+const STATS_DAYS = 10;
+
+/** The create fields as they arrive (JSON or form), before any checks. */
+export interface CreateInput {
+  workload?: unknown;
+  platform?: unknown;
+  environment?: unknown;
+  version?: unknown;
+  status?: unknown;
+  changelogURL?: unknown;
+  raw?: unknown;
+  date?: unknown;
+}
+
+export interface Page {
+  page: number;
+  rangeLimit: number;
+}
+
+export interface DeploymentsServiceDeps {
+  store: DeploymentsStore;
+  cache: ReadCache;
+  events: DeploymentEvents;
+  now?: () => Date;
+}
+
+/** The rules of recording and reading deployments; routes call it, it calls the store. */
+export class DeploymentsService {
+  private readonly store: DeploymentsStore;
+  private readonly cache: ReadCache;
+  private readonly events: DeploymentEvents;
+  private readonly now: () => Date;
+
+  constructor(deps: DeploymentsServiceDeps) {
+    this.store = deps.store;
+    this.cache = deps.cache;
+    this.events = deps.events;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Checks and stores a new deployment; returns its id. */
+  async create(input: CreateInput): Promise<number> {
+    const now = this.now();
+    const deployment = {
+      workload: name(input.workload, 'workload'),
+      platform: name(input.platform, 'platform'),
+      environment: name(input.environment, 'environment'),
+      version: name(input.version, 'version'),
+      status: isBlank(input.status) ? 'deployed' : status(input.status),
+      changelog_url: optionalText(input.changelogURL, 'changelogURL'),
+      raw: optionalText(input.raw, 'raw'),
+      date: isBlank(input.date) ? now : pastDate(input.date, now),
+    };
+    const id = await this.store.create(deployment);
+    await this.cache.invalidate();
+    this.events.publish({
+      event: 'created',
+      origin: 'local',
+      deployment: { versions_id: id, ...deployment, date: deployment.date.toISOString() },
+    });
+    return id;
+  }
+
+  /** Sets a deployment's status; 404 when there is no such deployment. */
+  async updateStatus(versionIdInput: unknown, statusInput: unknown): Promise<void> {
+    const id = versionId(versionIdInput);
+    const newStatus = status(statusInput);
+    const deployment = await this.store.updateStatus(id, newStatus, this.now());
+    if (!deployment) throw notFound(`no deployment with versionId ${id}`);
+    await this.cache.invalidate();
+    this.events.publish({ event: 'status', origin: 'local', deployment });
+  }
+
+  async environmentPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {
+    const key = environmentKey(keyInput);
+    const { rows, total } = await this.cache.read(cacheKey('environment', key, page), () =>
+      this.store.environmentPage(key, page.page, page.rangeLimit),
+    );
+    if (rows.length === 0) throw notFound(`no deployments${describe(key)}${describePage(page, total)}`);
+    return rows.map((row) => ({ ...row, total }));
+  }
+
+  async platformPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {
+    const key: PlatformKey = {
+      workload: name(keyInput.workload, 'workload'),
+      platform: name(keyInput.platform, 'platform'),
+    };
+    const { rows, total } = await this.cache.read(cacheKey('platform', key, page), () =>
+      this.store.platformPage(key, page.page, page.rangeLimit),
+    );
+    if (rows.length === 0) throw notFound(`no deployments${describe(key)}${describePage(page, total)}`);
+    return rows.map((row) => ({ ...row, total }));
+  }
+
+  /** The newest deployments over everything (empty when the database is). */
+  home(): Promise<Deployment[]> {
+    return this.cache.read(cacheKey('home'), () => this.store.newest(HOME_SIZE));
+  }
+
+  distinctWorkloads(): Promise<EnvironmentKey[]> {
+    return this.cache.read(cacheKey('environments'), () => this.store.environments());
+  }
+
+  /** The payload of the newest deployment of that version in that environment. */
+  async raw(input: Record<string, unknown>): Promise<string> {
+    const key = environmentKey(input);
+    const version = name(input.version, 'version');
+    const deployment = await this.cache.read(cacheKey('raw', key, version), () =>
+      this.store.newestOfVersion(key, version),
+    );
+    if (!deployment) throw notFound(`no deployment of version ${JSON.stringify(version)}${describe(key)}`);
+    return deployment.raw;
+  }
+
+  async byId(versionIdInput: unknown): Promise<Deployment> {
+    const id = versionId(versionIdInput);
+    const deployment = await this.cache.read(cacheKey('id', id), () => this.store.byId(id));
+    if (!deployment) throw notFound(`no deployment with versionId ${id}`);
+    return deployment;
+  }
+
+  /** The version of the newest deployment; with `successfulOnly`, of the newest deployed or completed one. */
+  async latestVersion(input: Record<string, unknown>, successfulOnly: boolean): Promise<string> {
+    const key = environmentKey(input);
+    const deployment = await this.cache.read(cacheKey('latest', key, successfulOnly), () =>
+      this.store.latest(key, successfulOnly),
+    );
+    if (!deployment) {
+      throw notFound(`no ${successfulOnly ? 'successful (deployed or completed) ' : ''}deployment${describe(key)}`);
+    }
+    return deployment.version;
+  }
+
+  /** Deployments of the last 10 UTC days (today included), counted per day and status. */
+  latestStats(): Promise<DailyStatusCount[]> {
+    const today = this.now();
+    const from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (STATS_DAYS - 1)));
+    return this.cache.read(cacheKey('stats', from.toISOString()), () => this.store.dailyStatusCounts(from));
+  }
+}
+
+function cacheKey(...parts: unknown[]): string {
+  return JSON.stringify(parts);
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** A required name: a string, trimmed, not blank, no NUL byte, at most 100 characters. */
+function name(value: unknown, field: string): string {
+  if (value === undefined || value === null) throw badRequest(`${field} is required`);
+  if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
+  const trimmed = value.trim();
+  if (trimmed === '') throw badRequest(`${field} must not be blank`);
+  checkNoNul(trimmed, field);
+  if ([...trimmed].length > MAX_NAME_LENGTH) {
+    throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
+  }
+  return trimmed;
+}
+
+/** Statuses are free text, stored lower-cased. */
+function status(value: unknown): string {
+  return name(value, 'status').toLowerCase();
+}
+
+/** Optional text: 'N/A' when missing or empty, as the original stored it. */
+function optionalText(value: unknown, field: string): string {
+  if (isBlank(value)) return 'N/A';
+  // A payload sent as a JSON object rather than a string is kept as its JSON text.
+  const text = typeof value === 'object' ? JSON.stringify(value) : value;
+  if (typeof text !== 'string') throw badRequest(`${field} must be a string`);
+  checkNoNul(text, field);
+  return text;
+}
+
+function checkNoNul(value: string, field: string): void {
+  if (value.includes('\u0000')) throw badRequest(`${field} must not contain NUL (\\u0000) characters`);
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** A backfill date: ISO 8601 with a time zone, not in the future. */
+function pastDate(value: unknown, now: Date): Date {
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value.trim())) {
+    throw badRequest('date must be an ISO 8601 date and time with a time zone, e.g. 2024-05-01T12:30:00Z');
+  }
+  const normalised = value
+    .trim()
+    .replace(',', '.')
+    .replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const date = new Date(normalised);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970) {
+    throw badRequest('date is not a valid date after 1970, e.g. 2024-05-01T12:30:00Z');
+  }
+  if (date.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) throw badRequest('date must not be in the future');
+  return date;
+}
+
+/** A deployment id: a positive integer, as a number or a numeric string. */
+function versionId(value: unknown): number {
+  if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  // The column is a 32-bit integer in every database the original created.
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
+    throw badRequest('versionId must be a positive integer (a number or a numeric string, e.g. 14 or "14")');
+  }
+  return Number(text);
+}
+
+function environmentKey(input: Record<string, unknown>): EnvironmentKey {
+  return {
+    workload: name(input.workload, 'workload'),
+    platform: name(input.platform, 'platform'),
+    environment: name(input.environment, 'environment'),
+  };
+}
+
+function describe(key: Partial<EnvironmentKey>): string {
+  const parts = Object.entries(key).map(([field, value]) => `${field}=${JSON.stringify(value)}`);
+  return ` for ${parts.join(', ')}`;
+}
+
+function describePage(page: Page, total: number): string {
+  if (page.page === 1 || total === 0) return '';
+  return ` on page ${page.page} (there are ${total}, ${Math.ceil(total / page.rangeLimit)} pages of ${page.rangeLimit})`;
+}

@@ -1,0 +1,95 @@
+// The entry point: read the configuration, open and migrate the database, listen, and close gracefully.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { DeploymentsStore } from './store/deployments.store.js';
+import { DatabaseStartError, openStore } from './store/open-store.js';
+
+/** Starts the service as configured by the environment; exits the process on a fatal start-up error. */
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      createLogger().fatal(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const database = describeDatabase(config.database);
+  log.info({ database, redis: config.redis.enabled }, 'versions is starting');
+
+  let store: DeploymentsStore;
+  try {
+    store = new DeploymentsStore(await openStore(config.database, log, config.databaseWaitSeconds));
+  } catch (error) {
+    if (error instanceof DatabaseStartError) {
+      log.fatal(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await buildApp({ config, store, logger: log });
+  const url = await listen(app, config);
+  log.info(
+    {
+      url,
+      database,
+      redis: config.redis.enabled ? 'enabled' : 'disabled',
+      metricsPort: config.metricsPort || 'disabled',
+    },
+    'versions is listening',
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // Never hang on a stuck connection: leave after 10 s whatever happens.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    await app.close();
+    await store.dialect.close().catch((error: Error) => log.warn({ err: error.message }, 'closing the database'));
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Listens on APP_HOST (every interface by default, IPv4 only where IPv6 is off); returns a URL to reach it. */
+async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    if (config.host !== '::' || (error as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT') throw error;
+    await app.listen({ host: '0.0.0.0', port: config.port });
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = ['::', '0.0.0.0'].includes(config.host) ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  startServer().catch((error: unknown) => {
+    createLogger().fatal({ err: error }, 'versions could not start');
+    process.exit(1);
+  });
+}

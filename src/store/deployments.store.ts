@@ -1,0 +1,238 @@
+import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import type {
+  DailyStatusCount,
+  Deployment,
+  EnvironmentKey,
+  NewDeployment,
+  PlatformKey,
+} from '../deployments/deployment.js';
+import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
+import { DatabaseUnavailableError } from '../errors.js';
+import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { Database, VersionsTable } from './schema.js';
+
+const TRANSACTION_ATTEMPTS = 5;
+
+/** The queries of deployments; the only code that reads or writes the versions tables. */
+export class DeploymentsStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(readonly dialect: StoreDialect) {
+    this.db = dialect.db;
+  }
+
+  /** Stores a new deployment with its first status entry; returns its id. */
+  create(deployment: NewDeployment): Promise<number> {
+    const date = this.dialect.toDbDate(deployment.date);
+    return this.transaction(async (trx) => {
+      const insert = trx.insertInto('versions').values({ ...deployment, date });
+      const id = this.dialect.supportsReturning
+        ? (await insert.returning('versions_id').executeTakeFirstOrThrow()).versions_id
+        : Number((await insert.executeTakeFirstOrThrow()).insertId);
+      await trx
+        .insertInto('versions_status_history')
+        .values({ versions_id: id, status: deployment.status, date })
+        .execute();
+      const { workload, platform, environment } = deployment;
+      await this.dialect.incrementEnvironment(trx, { workload, platform, environment });
+      return id;
+    });
+  }
+
+  /**
+   * Sets a deployment's status and records the change in its history (only when the status differs).
+   * Returns the updated deployment, or undefined when there is no such id.
+   */
+  updateStatus(id: number, status: string, at: Date): Promise<Deployment | undefined> {
+    return this.transaction(async (trx) => {
+      const row = await trx.selectFrom('versions').selectAll().where('versions_id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      if (row.status !== status) {
+        await trx.updateTable('versions').set({ status }).where('versions_id', '=', id).execute();
+        await trx
+          .insertInto('versions_status_history')
+          .values({ versions_id: id, status, date: this.dialect.toDbDate(at) })
+          .execute();
+      }
+      return { ...toDeployment(row), status };
+    });
+  }
+
+  /** Page `page` (from 1) of an environment's deployments, newest first, and how many it has in all. */
+  environmentPage(key: EnvironmentKey, page: number, limit: number) {
+    return this.guard(async () => {
+      const [rows, count] = await Promise.all([
+        this.newestFirst(this.inEnvironment(key))
+          .limit(limit)
+          .offset((page - 1) * limit)
+          .execute(),
+        this.db
+          .selectFrom('versions_environments')
+          .select('deployments')
+          .where('workload', '=', key.workload)
+          .where('platform', '=', key.platform)
+          .where('environment', '=', key.environment)
+          .executeTakeFirst(),
+      ]);
+      return { rows: rows.map(toDeployment), total: Number(count?.deployments ?? 0) };
+    });
+  }
+
+  /** Page `page` of a platform's deployments (every environment), newest first, and its total. */
+  platformPage(key: PlatformKey, page: number, limit: number) {
+    return this.guard(async () => {
+      const [rows, count] = await Promise.all([
+        this.newestFirst(
+          this.db
+            .selectFrom('versions')
+            .selectAll()
+            .where('workload', '=', key.workload)
+            .where('platform', '=', key.platform),
+        )
+          .limit(limit)
+          .offset((page - 1) * limit)
+          .execute(),
+        this.db
+          .selectFrom('versions_environments')
+          .select((eb) => eb.fn.sum<number | string>('deployments').as('deployments'))
+          .where('workload', '=', key.workload)
+          .where('platform', '=', key.platform)
+          .executeTakeFirst(),
+      ]);
+      return { rows: rows.map(toDeployment), total: Number(count?.deployments ?? 0) };
+    });
+  }
+
+  /** The newest deployments over everything. */
+  newest(limit: number): Promise<Deployment[]> {
+    return this.guard(async () => {
+      const rows = await this.newestFirst(this.db.selectFrom('versions').selectAll()).limit(limit).execute();
+      return rows.map(toDeployment);
+    });
+  }
+
+  /** Every workload/platform/environment that has deployments, sorted. */
+  environments(): Promise<EnvironmentKey[]> {
+    return this.guard(() =>
+      this.db
+        .selectFrom('versions_environments')
+        .select(['workload', 'platform', 'environment'])
+        .orderBy('workload')
+        .orderBy('platform')
+        .orderBy('environment')
+        .execute(),
+    );
+  }
+
+  /** The newest deployment of that version in that environment. */
+  newestOfVersion(key: EnvironmentKey, version: string): Promise<Deployment | undefined> {
+    return this.guard(async () => {
+      const row = await this.newestFirst(this.inEnvironment(key).where('version', '=', version))
+        .limit(1)
+        .executeTakeFirst();
+      return row && toDeployment(row);
+    });
+  }
+
+  byId(id: number): Promise<Deployment | undefined> {
+    return this.guard(async () => {
+      const row = await this.db.selectFrom('versions').selectAll().where('versions_id', '=', id).executeTakeFirst();
+      return row && toDeployment(row);
+    });
+  }
+
+  /** The newest deployment of an environment; with `successfulOnly`, the newest deployed or completed one. */
+  latest(key: EnvironmentKey, successfulOnly: boolean): Promise<Deployment | undefined> {
+    return this.guard(async () => {
+      let query = this.inEnvironment(key);
+      if (successfulOnly) query = query.where('status', 'in', [...SUCCESSFUL_STATUSES]);
+      const row = await this.newestFirst(query).limit(1).executeTakeFirst();
+      return row && toDeployment(row);
+    });
+  }
+
+  /** Deployments since `from`, counted per UTC day, environment and status. */
+  dailyStatusCounts(from: Date): Promise<DailyStatusCount[]> {
+    return this.guard(async () => {
+      const day = this.dialect.utcDay('date');
+      const rows = await this.db
+        .selectFrom('versions')
+        .select((eb) => [
+          eb.fn.countAll<number | string>().as('total'),
+          'workload',
+          'platform',
+          'environment',
+          'status',
+          day.as('day'),
+        ])
+        .where('date', '>=', this.dialect.toDbDate(from))
+        .groupBy(['workload', 'platform', 'environment', 'status', day])
+        .orderBy('day')
+        .orderBy('workload')
+        .orderBy('platform')
+        .orderBy('environment')
+        .orderBy('status')
+        .execute();
+      return rows.map(({ day: date, total, ...rest }) => ({ total: Number(total), ...rest, date }));
+    });
+  }
+
+  /** Answers when the database does; throws otherwise. */
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  private inEnvironment(key: EnvironmentKey) {
+    return this.db
+      .selectFrom('versions')
+      .selectAll()
+      .where('workload', '=', key.workload)
+      .where('platform', '=', key.platform)
+      .where('environment', '=', key.environment);
+  }
+
+  /** "Newest" is by date, then by id, so deployments of the same instant keep a fixed order. */
+  private newestFirst<O>(query: SelectQueryBuilder<Database, 'versions', O>) {
+    return query.orderBy('date', 'desc').orderBy('versions_id', 'desc');
+  }
+
+  /** Runs `work` in a transaction, again when the database reports a deadlock or a busy file. */
+  private async transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.db.transaction().execute(work);
+        } catch (error) {
+          if (attempt >= TRANSACTION_ATTEMPTS || !this.dialect.isRetryable(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 10 * attempt * Math.random()));
+        }
+      }
+    });
+  }
+
+  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (this.dialect.isUnavailable(error)) {
+        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
+      }
+      throw error;
+    }
+  }
+}
+
+function toDeployment(row: Selectable<VersionsTable>): Deployment {
+  return {
+    versions_id: Number(row.versions_id),
+    workload: row.workload,
+    platform: row.platform,
+    environment: row.environment,
+    version: row.version,
+    changelog_url: row.changelog_url,
+    raw: row.raw,
+    status: row.status,
+    date: parseUtcDate(row.date).toISOString(),
+  };
+}

@@ -1,0 +1,63 @@
+import type { Kysely, RawBuilder } from 'kysely';
+import type { DialectName } from '../../config.js';
+import type { Database } from '../schema.js';
+
+/** Everything that differs between SQLite, PostgreSQL and MySQL/MariaDB; nothing else may ask which one it is. */
+export interface StoreDialect {
+  name: DialectName;
+  /** The key /healthz reports the database under. */
+  healthName: 'sqlite' | 'postgresql' | 'mysql';
+  db: Kysely<Database>;
+  /** INSERT ... RETURNING is available (else the driver's insertId is used). */
+  supportsReturning: boolean;
+  /** A date as the driver must receive it so that the column holds UTC. */
+  toDbDate(date: Date): Date | string;
+  /** The UTC day (YYYY-MM-DD) of a date column, as SQL. */
+  utcDay(column: string): RawBuilder<string>;
+  /** Adds one to an environment's deployment count, creating its row on first use. */
+  incrementEnvironment(
+    db: Kysely<Database>,
+    key: { workload: string; platform: string; environment: string },
+  ): Promise<void>;
+  /** The error means the database is unreachable or shutting down (answer 503, not 500). */
+  isUnavailable(error: unknown): boolean;
+  /** The error is a deadlock or busy database: the transaction can be run again. */
+  isRetryable(error: unknown): boolean;
+  /** Connections of the pool in use and idle, for metrics. */
+  poolStats(): { inUse: number; idle: number };
+  close(): Promise<void>;
+}
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/** The error's `code` (or errno-style string), when it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isNetworkError(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code && NETWORK_ERROR_CODES.has(code)) return true;
+  // AggregateError from a connect to several addresses (localhost resolving to ::1 and 127.0.0.1).
+  const inner = (error as { errors?: unknown[] } | null)?.errors;
+  return Array.isArray(inner) && inner.some(isNetworkError);
+}
+
+/** Parses a date column value as UTC, whatever form the driver returns it in. */
+export function parseUtcDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  const text = String(value);
+  // A bare "YYYY-MM-DD HH:MM:SS" carries no zone: the service stores UTC, so read it as UTC.
+  const zoned = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`;
+  return new Date(zoned);
+}

@@ -1,0 +1,73 @@
+import { Kysely, MysqlDialect, sql } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Logger } from 'pino';
+import type { MysqlConnection } from '../../config.js';
+import type { Database } from '../schema.js';
+import { errorCode, isNetworkError, type StoreDialect } from './dialect.js';
+
+const UNAVAILABLE_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'POOL_CLOSED',
+]);
+
+/** MySQL and MariaDB through a mysql2 pool; every session runs in UTC so DATETIME values are UTC. */
+export function openMysql(connection: MysqlConnection, log: Logger): StoreDialect {
+  const pool = createPool({
+    host: connection.host,
+    port: connection.port,
+    socketPath: connection.socketPath,
+    user: connection.user,
+    password: connection.password,
+    database: connection.database,
+    ssl: connection.ssl ? {} : undefined,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    connectionLimit: 10,
+    connectTimeout: 3000,
+    enableKeepAlive: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  });
+  pool.on('connection', (conn) => {
+    conn.query("SET time_zone = '+00:00'");
+    conn.on('error', (error) => log.warn({ err: error.message }, 'mysql connection lost; it will be reopened'));
+  });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  const internals = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number } };
+  return {
+    name: 'mysql',
+    healthName: 'mysql',
+    db,
+    supportsReturning: false,
+    // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
+    toDbDate: (date) => date,
+    utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,
+    async incrementEnvironment(trx, key) {
+      await trx
+        .insertInto('versions_environments')
+        .values({ ...key, deployments: 1 })
+        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` })
+        .execute();
+    },
+    isUnavailable(error) {
+      if (isNetworkError(error)) return true;
+      const code = errorCode(error) ?? '';
+      if (UNAVAILABLE_CODES.has(code)) return true;
+      if ((error as { fatal?: boolean } | null)?.fatal === true) return true;
+      const message = error instanceof Error ? error.message : '';
+      return /closed state|Pool is closed|connect ETIMEDOUT|Connection lost/i.test(message);
+    },
+    // ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT: InnoDB asks for the transaction to be run again.
+    isRetryable: (error) => ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'].includes(errorCode(error) ?? ''),
+    poolStats() {
+      const all = internals._allConnections?.length ?? 0;
+      const free = internals._freeConnections?.length ?? 0;
+      return { inUse: all - free, idle: free };
+    },
+    close: () => db.destroy(),
+  };
+}

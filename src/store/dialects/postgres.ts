@@ -1,0 +1,67 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from '../schema.js';
+import { errorCode, isNetworkError, parseUtcDate, type StoreDialect } from './dialect.js';
+
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+
+/** PostgreSQL through a pg pool; `timestamp` columns (the original's type) hold UTC. */
+export function openPostgres(connectionString: string, log: Logger): StoreDialect {
+  const pool = new pg.Pool({
+    connectionString,
+    application_name: 'versions',
+    max: 10,
+    // Fail fast when the server is away, so that requests get a 503 instead of hanging.
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 15_000,
+    keepAlive: true,
+    options: '-c TimeZone=UTC -c statement_timeout=10000',
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === TIMESTAMP_OID) return (value: string) => parseUtcDate(value);
+        if (oid === INT8_OID) return (value: string) => Number(value);
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client whose server went away emits here; without a listener the process would crash.
+  pool.on('error', (error) => log.warn({ err: error.message }, 'postgresql connection lost; it will be reopened'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    name: 'postgres',
+    healthName: 'postgresql',
+    db,
+    supportsReturning: true,
+    // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
+    toDbDate: (date) => date.toISOString(),
+    utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
+    async incrementEnvironment(trx, key) {
+      await trx
+        .insertInto('versions_environments')
+        .values({ ...key, deployments: 1 })
+        .onConflict((conflict) =>
+          conflict
+            .columns(['workload', 'platform', 'environment'])
+            .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
+        )
+        .execute();
+    },
+    isUnavailable(error) {
+      if (isNetworkError(error)) return true;
+      const code = errorCode(error) ?? '';
+      // 08xxx connection exceptions, 57P0x shutdown/cannot connect now, 53300 too many connections.
+      if (/^(08|57P0)/.test(code) || code === '53300') return true;
+      const message = error instanceof Error ? error.message : '';
+      return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout/i.test(
+        message,
+      );
+    },
+    // 40001 serialization failure, 40P01 deadlock.
+    isRetryable: (error) => ['40001', '40P01'].includes(errorCode(error) ?? ''),
+    poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount }),
+    close: () => db.destroy(),
+  };
+}

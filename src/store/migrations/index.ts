@@ -1,0 +1,29 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../../config.js';
+import * as originalSchema from './2020-12-01-original-schema.js';
+import * as mysqlUtcDatetime from './2026-11-26-01-mysql-utc-datetime.js';
+import * as statusHistory from './2026-11-26-02-status-history.js';
+import * as readIndexes from './2026-11-26-03-read-indexes.js';
+
+type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
+
+/** Every migration; Kysely applies them in the order of their names, which never change once released. */
+const MIGRATIONS: Array<[string, DialectMigration]> = [
+  ['2020-12-01-original-schema', originalSchema],
+  ['2026-11-26-01-mysql-utc-datetime', mysqlUtcDatetime],
+  ['2026-11-26-02-status-history', statusHistory],
+  ['2026-11-26-03-read-indexes', readIndexes],
+];
+
+/** The migrations, bound to the dialect they run on (DDL differs between databases). */
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, migration] of MIGRATIONS) {
+        migrations[name] = { up: (db) => migration.up(db, dialect) };
+      }
+      return migrations;
+    },
+  };
+}

@@ -6,6 +6,8 @@ import type { DailyStatusCount, Deployment, DeploymentWithTotal, EnvironmentKey,
 
 /** Longest workload, platform, environment, version and status (the columns are varchar(100)). */
 export const MAX_NAME_LENGTH = 100;
+/** Longest changelog URL: browsers and proxies stop at a few thousand characters anyway. */
+export const MAX_URL_LENGTH = 4096;
 /** How far in the future a backfill `date` may be, for clocks that drift a little. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const HOME_SIZE = 25;
@@ -58,7 +60,7 @@ export class DeploymentsService {
       environment: name(input.environment, 'environment'),
       version: name(input.version, 'version'),
       status: isBlank(input.status) ? 'deployed' : status(input.status),
-      changelog_url: optionalText(input.changelogURL, 'changelogURL'),
+      changelog_url: changelogUrl(input.changelogURL),
       raw: optionalText(input.raw, 'raw'),
       date: isBlank(input.date) ? now : pastDate(input.date, now),
     };
@@ -184,6 +186,12 @@ function optionalText(value: unknown, field: string): string {
   if (typeof text !== 'string') throw badRequest(`${field} must be a string`);
   checkNoNul(text, field);
   return text;
+}
+
+function changelogUrl(value: unknown): string {
+  const url = optionalText(value, 'changelogURL').trim() || 'N/A';
+  if ([...url].length > MAX_URL_LENGTH) throw badRequest(`changelogURL must be at most ${MAX_URL_LENGTH} characters`);
+  return url;
 }
 
 function checkNoNul(value: string, field: string): void {

@@ -45,7 +45,11 @@ export class DeploymentsStore {
    */
   updateStatus(id: number, status: string, at: Date): Promise<Deployment | undefined> {
     return this.transaction(async (trx) => {
-      const row = await trx.selectFrom('versions').selectAll().where('versions_id', '=', id).executeTakeFirst();
+      const row = await trx
+        .selectFrom('versions')
+        .selectAll()
+        .where('versions_id', '=', id)
+        .executeTakeFirst();
       if (!row) return undefined;
       if (row.status !== status) {
         await trx.updateTable('versions').set({ status }).where('versions_id', '=', id).execute();
@@ -136,7 +140,11 @@ export class DeploymentsStore {
 
   byId(id: number): Promise<Deployment | undefined> {
     return this.guard(async () => {
-      const row = await this.db.selectFrom('versions').selectAll().where('versions_id', '=', id).executeTakeFirst();
+      const row = await this.db
+        .selectFrom('versions')
+        .selectAll()
+        .where('versions_id', '=', id)
+        .executeTakeFirst();
       return row && toDeployment(row);
     });
   }

@@ -11,7 +11,11 @@ export class DatabaseStartError extends Error {}
  * Connects to the database, waiting with back-off (a log line per try) for up to `waitSeconds` while it
  * does not answer yet, then migrates the schema. The caller owns the returned dialect and closes it.
  */
-export async function openStore(config: DatabaseConfig, log: Logger, waitSeconds: number): Promise<StoreDialect> {
+export async function openStore(
+  config: DatabaseConfig,
+  log: Logger,
+  waitSeconds: number,
+): Promise<StoreDialect> {
   const dialect = openDialect(config, log);
   const address = describeDatabase(config);
   const deadline = Date.now() + waitSeconds * 1000;
@@ -27,7 +31,10 @@ export async function openStore(config: DatabaseConfig, log: Logger, waitSeconds
           `cannot reach the database at ${address} after ${attempt} tries (${reason}); check DB_URI and that the server is running`,
         );
       }
-      log.warn({ database: address, attempt, retryInMs: delay, err: reason }, 'database not reachable yet, retrying');
+      log.warn(
+        { database: address, attempt, retryInMs: delay, err: reason },
+        'database not reachable yet, retrying',
+      );
       await sleep(delay);
     }
   }

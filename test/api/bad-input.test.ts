@@ -36,13 +36,21 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
     ['number changelogURL', { ...valid, changelogURL: 5 }, /changelogURL must be a string/],
     ['blank workload', { ...valid, workload: '   ' }, /workload must not be blank/],
     ['blank version', { ...valid, version: '\t\n' }, /version must not be blank/],
-    ['101 characters', { ...valid, environment: 'x'.repeat(101) }, /environment must be at most 100 characters/],
+    [
+      '101 characters',
+      { ...valid, environment: 'x'.repeat(101) },
+      /environment must be at most 100 characters/,
+    ],
     ['101 emoji', { ...valid, workload: '🚀'.repeat(101) }, /workload must be at most 100 characters/],
     ['long status', { ...valid, status: 's'.repeat(101) }, /status must be at most 100 characters/],
     ['NUL in workload', { ...valid, workload: 'a\u0000b' }, /workload must not contain NUL/],
     ['NUL in raw', { ...valid, raw: '{"a":"\u0000"}' }, /raw must not contain NUL/],
     ['NUL in version', { ...valid, version: '\u0000' }, /version must not contain NUL/],
-    ['long changelog', { ...valid, changelogURL: `https://x/${'a'.repeat(5000)}` }, /changelogURL must be at most/],
+    [
+      'long changelog',
+      { ...valid, changelogURL: `https://x/${'a'.repeat(5000)}` },
+      /changelogURL must be at most/,
+    ],
     ['date without zone', { ...valid, date: '2024-05-01T12:30:00' }, /date must be an ISO 8601/],
     ['date as text', { ...valid, date: 'yesterday' }, /date must be an ISO 8601/],
     ['impossible date', { ...valid, date: '2024-13-45T99:99:00Z' }, /date is not a valid date/],
@@ -80,7 +88,11 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
     const huge = await post('/api/v1/create', { ...valid, raw: 'x'.repeat(70_000) });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error).toMatch(/APP_BODY_LIMIT/);
-    const form = await post('/api/v1/create', `workload=w&raw=${'x'.repeat(70_000)}`, 'application/x-www-form-urlencoded');
+    const form = await post(
+      '/api/v1/create',
+      `workload=w&raw=${'x'.repeat(70_000)}`,
+      'application/x-www-form-urlencoded',
+    );
     expect(form.statusCode).toBe(413);
     await expectNothingStored();
   });
@@ -143,7 +155,10 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
       ['/api/v1/read/environment?workload=w&platform=p', /environment is required/],
       ['/api/v1/read/platform?platform=p', /workload is required/],
       ['/api/v1/read/environment/latest?workload=%20&platform=p&environment=e', /workload must not be blank/],
-      ['/api/v1/read/environment/latest/whatever?workload=w&platform=p%00&environment=e', /platform must not contain NUL/],
+      [
+        '/api/v1/read/environment/latest/whatever?workload=w&platform=p%00&environment=e',
+        /platform must not contain NUL/,
+      ],
       ['/api/v1/read/raw?workload=w&platform=p&environment=e', /version is required/],
       ['/api/v1/read/raw/id', /versionId is required/],
       ['/api/v1/read/raw/id?versionId=x', /versionId must be a positive integer/],
@@ -174,7 +189,10 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
       const response = await post('/api/v1/create', payload);
       expect(response.statusCode, JSON.stringify(payload).slice(0, 80)).toBe(201);
       const row = (
-        await t.app.inject({ method: 'GET', url: `/api/v1/read/raw/id?versionId=${response.json().versionId}` })
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/read/raw/id?versionId=${response.json().versionId}`,
+        })
       ).json();
       expect(row.workload).toBe(payload.workload.trim());
       expect(row.version).toBe(payload.version);

@@ -102,7 +102,9 @@ describe.each(DIALECTS)('v1 API on %s', (dialect) => {
     expect(asString.statusCode).toBe(200);
     expect(asString.body).toBe('"OK"');
     expect(asString.headers['content-type']).toMatch(/application\/json/);
-    expect((await get('/api/v1/read/raw/id', { versionId: String(versionId) })).json().status).toBe('deployed');
+    expect((await get('/api/v1/read/raw/id', { versionId: String(versionId) })).json().status).toBe(
+      'deployed',
+    );
     const asNumber = await t.app.inject({
       method: 'POST',
       url: '/api/v1/update/status',
@@ -138,14 +140,17 @@ describe.each(DIALECTS)('v1 API on %s', (dialect) => {
     expect((await get('/api/v1/read/environment/latest/whatever', none)).statusCode).toBe(404);
     await create({ ...none, version: '0.1.0', status: 'failed' });
     expect((await get('/api/v1/read/environment/latest', none)).statusCode).toBe(404);
-    expect((await get('/api/v1/read/environment/latest/whatever', none)).json()).toEqual({ version: '0.1.0' });
+    expect((await get('/api/v1/read/environment/latest/whatever', none)).json()).toEqual({
+      version: '0.1.0',
+    });
   });
 
   it('orders the same instant by id, and backfills with an explicit date', async () => {
     const key = { workload: 'order', platform: 'p', environment: 'e' };
     const date = '2024-05-01T12:30:00Z';
     const ids: number[] = [];
-    for (const version of ['a', 'b', 'c']) ids.push((await create({ ...key, version, date })).json().versionId);
+    for (const version of ['a', 'b', 'c'])
+      ids.push((await create({ ...key, version, date })).json().versionId);
     await create({ ...key, version: 'old', date: '2024-04-30T23:59:59.999+02:00' });
     const rows = (await get('/api/v1/read/environment', key)).json();
     expect(rows.map((row: { version: string }) => row.version)).toEqual(['c', 'b', 'a', 'old']);
@@ -157,16 +162,28 @@ describe.each(DIALECTS)('v1 API on %s', (dialect) => {
   it('paginates environments and platforms with totals', async () => {
     const key = { workload: 'paging', platform: 'p' };
     for (let i = 1; i <= 7; i++) {
-      await create({ ...key, environment: i % 2 ? 'odd' : 'even', version: `1.${i}.0`, date: `2024-01-0${i}T00:00:00Z` });
+      await create({
+        ...key,
+        environment: i % 2 ? 'odd' : 'even',
+        version: `1.${i}.0`,
+        date: `2024-01-0${i}T00:00:00Z`,
+      });
     }
-    const page1 = (await get('/api/v1/read/environment', { ...key, environment: 'odd', rangeLimit: '3' })).json();
+    const page1 = (
+      await get('/api/v1/read/environment', { ...key, environment: 'odd', rangeLimit: '3' })
+    ).json();
     expect(page1.map((row: { version: string }) => row.version)).toEqual(['1.7.0', '1.5.0', '1.3.0']);
     expect(page1.every((row: { total: number }) => row.total === 4)).toBe(true);
     const page2 = (
       await get('/api/v1/read/environment', { ...key, environment: 'odd', rangeLimit: '3', page: '2' })
     ).json();
     expect(page2.map((row: { version: string }) => row.version)).toEqual(['1.1.0']);
-    const beyond = await get('/api/v1/read/environment', { ...key, environment: 'odd', rangeLimit: '3', page: '3' });
+    const beyond = await get('/api/v1/read/environment', {
+      ...key,
+      environment: 'odd',
+      rangeLimit: '3',
+      page: '3',
+    });
     expect(beyond.statusCode).toBe(404);
     const platform = (await get('/api/v1/read/platform', { ...key, rangeLimit: '2', page: '2' })).json();
     expect(platform.map((row: { version: string }) => row.version)).toEqual(['1.5.0', '1.4.0']);
@@ -182,7 +199,8 @@ describe.each(DIALECTS)('v1 API on %s', (dialect) => {
     expect(distinct).toContainEqual({ workload: 'paging', platform: 'p', environment: 'odd' });
     expect(new Set(keys).size).toBe(keys.length);
 
-    for (let i = 0; i < 10; i++) await create({ workload: 'filler', platform: 'p', environment: 'e', version: `${i}` });
+    for (let i = 0; i < 10; i++)
+      await create({ workload: 'filler', platform: 'p', environment: 'e', version: `${i}` });
     const home = (await get('/api/v1/read/home')).json();
     expect(home).toHaveLength(25);
     const dates = home.map((row: { date: string }) => row.date);
@@ -214,7 +232,15 @@ describe.each(DIALECTS)('v1 API on %s', (dialect) => {
         method: 'POST',
         url: '/api/v1/create',
         headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ version, workload, environment, platform, changelogURL: '', raw: '{"a":"b"}', status }),
+        payload: JSON.stringify({
+          version,
+          workload,
+          environment,
+          platform,
+          changelogURL: '',
+          raw: '{"a":"b"}',
+          status,
+        }),
       });
       expect(response.statusCode).toBe(201);
     }

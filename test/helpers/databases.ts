@@ -41,7 +41,9 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
       return {
         config: { dialect: 'postgres', connectionString: url.toString() },
         drop: () =>
-          withPostgres(POSTGRES_ADMIN_URI, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+          withPostgres(POSTGRES_ADMIN_URI, (client) =>
+            client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+          ),
       };
     }
     case 'mysql': {
@@ -64,11 +66,32 @@ export async function withPostgres<T>(uri: string, work: (client: pg.Client) => 
   }
 }
 
-export async function withMysql<T>(work: (connection: mysql.Connection) => Promise<T>, database?: string): Promise<T> {
+export async function withMysql<T>(
+  work: (connection: mysql.Connection) => Promise<T>,
+  database?: string,
+): Promise<T> {
   const connection = await mysql.createConnection({ ...MYSQL_ADMIN, database, multipleStatements: true });
   try {
     return await work(connection);
   } finally {
     await connection.end();
+  }
+}
+
+/** The SQL_DRIVER and DB_URI that point a server process at this database. */
+export function databaseEnv(config: DatabaseConfig): Record<string, string> {
+  switch (config.dialect) {
+    case 'sqlite':
+      return { SQL_DRIVER: 'sqlite', DB_URI: config.file };
+    case 'postgres':
+      return { SQL_DRIVER: 'postgres', DB_URI: config.connectionString };
+    case 'mysql': {
+      const { user, password, host, port, database } = config.mysql;
+      // The original's Go DSN form, so that every replica test also exercises it.
+      return {
+        SQL_DRIVER: 'mysql',
+        DB_URI: `${user}:${password}@tcp(${host}:${port})/${database}?parseTime=true`,
+      };
+    }
   }
 }

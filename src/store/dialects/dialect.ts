@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Expression, Kysely, RawBuilder } from 'kysely';
 import type { DialectName } from '../../config.js';
 import type { Database } from '../schema.js';
 
@@ -14,6 +14,8 @@ export interface StoreDialect {
   toDbDate(date: Date): Date | string;
   /** The UTC day (YYYY-MM-DD) of a date column, as SQL. */
   utcDay(column: string): RawBuilder<string>;
+  /** Seconds (with milliseconds) from one date expression to another, as SQL; drivers may return a string. */
+  secondsBetween(start: Expression<unknown>, end: Expression<unknown>): RawBuilder<number | string>;
   /** Adds one to an environment's deployment count, creating its row on first use. */
   incrementEnvironment(
     db: Kysely<Database>,

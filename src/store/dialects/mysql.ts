@@ -34,10 +34,15 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
   });
   pool.on('connection', (conn) => {
     conn.query("SET time_zone = '+00:00'");
-    conn.on('error', (error) => log.warn({ err: error.message }, 'mysql connection lost; it will be reopened'));
+    conn.on('error', (error) =>
+      log.warn({ err: error.message }, 'mysql connection lost; it will be reopened'),
+    );
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
-  const internals = pool as unknown as { _allConnections?: { length: number }; _freeConnections?: { length: number } };
+  const internals = pool as unknown as {
+    _allConnections?: { length: number };
+    _freeConnections?: { length: number };
+  };
   return {
     name: 'mysql',
     healthName: 'mysql',
@@ -46,6 +51,7 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
     toDbDate: (date) => date,
     utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,
+    secondsBetween: (start, end) => sql<string>`(timestampdiff(microsecond, ${start}, ${end}) / 1000000)`,
     async incrementEnvironment(trx, key) {
       await trx
         .insertInto('versions_environments')

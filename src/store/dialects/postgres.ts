@@ -28,7 +28,9 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     },
   });
   // An idle client whose server went away emits here; without a listener the process would crash.
-  pool.on('error', (error) => log.warn({ err: error.message }, 'postgresql connection lost; it will be reopened'));
+  pool.on('error', (error) =>
+    log.warn({ err: error.message }, 'postgresql connection lost; it will be reopened'),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     name: 'postgres',
@@ -38,6 +40,7 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
+    secondsBetween: (start, end) => sql<string>`extract(epoch from (${end} - ${start}))`,
     async incrementEnvironment(trx, key) {
       await trx
         .insertInto('versions_environments')

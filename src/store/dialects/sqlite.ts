@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  SqliteAdapter,
+  SqliteDialect,
+  sql,
+  type DialectAdapter,
+  type MigrationLockOptions,
+} from 'kysely';
 import type { Database } from '../schema.js';
 import { errorCode, type StoreDialect } from './dialect.js';
 
@@ -13,7 +20,7 @@ export function openSqlite(file: string): StoreDialect {
   connection.pragma('synchronous = NORMAL');
   // Another process (a second replica, a backup) may hold the write lock for a moment.
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new MigrationLockingSqliteDialect({ database: connection }) });
   return {
     name: 'sqlite',
     healthName: 'sqlite',
@@ -21,6 +28,8 @@ export function openSqlite(file: string): StoreDialect {
     supportsReturning: true,
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
+    // julianday() reads the ISO text (its Z included) to the millisecond.
+    secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
     async incrementEnvironment(trx, key) {
       await trx
         .insertInto('versions_environments')
@@ -40,4 +49,27 @@ export function openSqlite(file: string): StoreDialect {
     poolStats: () => ({ inUse: 0, idle: 1 }),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely assumes one process per SQLite file and takes no lock while migrating; two replicas (or a CLI and
+ * a server) on one file would both create the tables. Here migrations run in one transaction whose first
+ * statement writes the lock row, so the second process waits (busy_timeout) and then finds them applied.
+ */
+class MigrationLockingSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+
+  override async acquireMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
+    await sql`UPDATE ${sql.table(options.lockTable)} SET is_locked = 1 WHERE id = ${options.lockRowId}`.execute(
+      db,
+    );
+  }
+}
+
+class MigrationLockingSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new MigrationLockingSqliteAdapter();
+  }
 }

@@ -13,7 +13,9 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.connection().execute(async (connection) => {
     await sql`SET time_zone = @@global.time_zone`.execute(connection);
     try {
-      await sql`ALTER TABLE versions MODIFY date DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)`.execute(connection);
+      await sql`ALTER TABLE versions MODIFY date DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)`.execute(
+        connection,
+      );
     } finally {
       await sql`SET time_zone = '+00:00'`.execute(connection);
     }

@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../../config.js';
 
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
-  const suffix = dialect === 'mysql' ? sql` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin` : sql``;
+  const suffix =
+    dialect === 'mysql' ? sql` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin` : sql``;
   await sql`CREATE TABLE versions_environments (
     workload VARCHAR(100) NOT NULL,
     platform VARCHAR(100) NOT NULL,

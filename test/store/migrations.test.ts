@@ -1,0 +1,63 @@
+// The schema from an empty database on every dialect, and replicas starting together.
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { openStore } from '../../src/store/open-store.js';
+import { createTestDatabase, databaseEnv, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { startServerProcess } from '../helpers/server-process.js';
+
+const silent = createLogger('silent');
+
+describe.each(DIALECTS)('migrations on %s', (dialect) => {
+  const databases: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const database of databases) await database.drop();
+  });
+
+  it('creates every table and index from an empty database, once, even with three replicas at once', async () => {
+    const database = await createTestDatabase(dialect);
+    databases.push(database);
+    // Real processes, as replicas are: SQLite's lock waits block a whole process.
+    const replicas = await Promise.all([1, 2, 3].map(() => startServerProcess(databaseEnv(database.config))));
+    const applied = replicas.flatMap((replica) =>
+      replica.logs.filter((line) => line.includes('migration applied')),
+    );
+    for (const replica of replicas) await replica.stop();
+    expect(applied).toHaveLength(4);
+    const store = await openStore(database.config, silent, 5);
+    try {
+      const db = store.db;
+      const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
+      expect(tables).toEqual(
+        expect.arrayContaining([
+          'schema_migrations',
+          'versions',
+          'versions_environments',
+          'versions_migrations',
+          'versions_status_history',
+        ]),
+      );
+      const applied = await sql<{ name: string }>`SELECT name FROM versions_migrations ORDER BY name`.execute(
+        db,
+      );
+      expect(applied.rows.map((row) => row.name)).toEqual([
+        '2020-12-01-original-schema',
+        '2026-11-26-01-mysql-utc-datetime',
+        '2026-11-26-02-status-history',
+        '2026-11-26-03-read-indexes',
+      ]);
+      const bookkeeping = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(db);
+      expect(bookkeeping.rows.map((row) => Number(row.version))).toEqual([3]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is a no-op on a database that is already up to date', async () => {
+    const database = await createTestDatabase(dialect);
+    databases.push(database);
+    await (await openStore(database.config, silent, 5)).close();
+    const again = await openStore(database.config, silent, 5);
+    await again.close();
+  });
+});

@@ -178,7 +178,7 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
   });
 
   it('accepts the edges: 100 characters after trimming, 100 emoji, SQL-looking text, unicode', async () => {
-    const edges = [
+    const edges: Array<typeof valid & { raw?: string; status?: string }> = [
       { ...valid, workload: `  ${'x'.repeat(100)}  ` },
       { ...valid, workload: '🚀'.repeat(100) },
       { ...valid, version: "'; DROP TABLE versions; --", raw: "' OR 1=1 --" },

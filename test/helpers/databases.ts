@@ -40,17 +40,20 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
       url.search = '?sslmode=disable';
       return {
         config: { dialect: 'postgres', connectionString: url.toString() },
-        drop: () =>
-          withPostgres(POSTGRES_ADMIN_URI, (client) =>
+        drop: async () => {
+          await withPostgres(POSTGRES_ADMIN_URI, (client) =>
             client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-          ),
+          );
+        },
       };
     }
     case 'mysql': {
       await withMysql((connection) => connection.query(`CREATE DATABASE ${name}`));
       return {
         config: { dialect: 'mysql', mysql: { ...MYSQL_ADMIN, database: name, ssl: false } },
-        drop: () => withMysql((connection) => connection.query(`DROP DATABASE IF EXISTS ${name}`)),
+        drop: async () => {
+          await withMysql((connection) => connection.query(`DROP DATABASE IF EXISTS ${name}`));
+        },
       };
     }
   }

@@ -36,7 +36,8 @@ export default async function setup(project: TestProject): Promise<void> {
   const unavailable = (Object.keys(problems) as DialectName[]).filter((dialect) => problems[dialect]);
   for (const dialect of unavailable) {
     const message = `${dialect} is not reachable (${problems[dialect]})`;
-    if (process.env.CI) throw new Error(`${message}: CI must test every dialect; start the server (see .ci/run)`);
+    if (process.env.CI)
+      throw new Error(`${message}: CI must test every dialect; start the server (see .ci/run)`);
     console.warn(`\n!!!!!!!!\n!!! SKIPPING ${dialect.toUpperCase()} TESTS: ${message}\n!!!!!!!!\n`);
   }
   project.provide('unavailableDialects', unavailable);

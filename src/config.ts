@@ -131,7 +131,9 @@ export function parseMysqlUri(uri: string): MysqlConnection {
       user: decodeURIComponent(url.username) || 'root',
       password: decodeURIComponent(url.password),
       database,
-      ssl: ['true', '1', 'required'].includes(url.searchParams.get('ssl') ?? url.searchParams.get('tls') ?? ''),
+      ssl: ['true', '1', 'required'].includes(
+        url.searchParams.get('ssl') ?? url.searchParams.get('tls') ?? '',
+      ),
     };
   }
   // Go DSN: [user[:password]@][net[(addr)]]/dbname[?param1=value1&paramN=valueN]
@@ -148,7 +150,12 @@ export function parseMysqlUri(uri: string): MysqlConnection {
   const user = colon === -1 ? credentials : credentials.slice(0, colon);
   const password = colon === -1 ? '' : credentials.slice(colon + 1);
   const params = new URLSearchParams(query);
-  const base = { user: user || 'root', password, database, ssl: ['true', 'skip-verify'].includes(params.get('tls') ?? '') };
+  const base = {
+    user: user || 'root',
+    password,
+    database,
+    ssl: ['true', 'skip-verify'].includes(params.get('tls') ?? ''),
+  };
   if (network === 'unix') return { ...base, socketPath: address };
   const [host, port] = splitHostPort(address || '127.0.0.1:3306');
   return { ...base, host, port };
@@ -190,7 +197,8 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
 function parseLogLevel(env: Env): string {
   const level = (value(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-  if (!levels.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')} (got "${level}")`);
+  if (!levels.includes(level))
+    throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')} (got "${level}")`);
   return level;
 }
 
@@ -201,9 +209,14 @@ function parseRedis(env: Env): Config['redis'] {
     throw new ConfigError(`REDIS_ENABLED must be true or false (got "${enabled}")`);
   }
   const uri = value(env, 'REDIS_URI');
-  if (!uri) throw new ConfigError('REDIS_URI is required when REDIS_ENABLED=true, e.g. redis://:password@host:6379/0');
+  if (!uri)
+    throw new ConfigError(
+      'REDIS_URI is required when REDIS_ENABLED=true, e.g. redis://:password@host:6379/0',
+    );
   if (!/^rediss?:\/\//.test(uri)) {
-    throw new ConfigError('REDIS_URI must start with redis:// or rediss://, e.g. redis://:password@host:6379/0');
+    throw new ConfigError(
+      'REDIS_URI must start with redis:// or rediss://, e.g. redis://:password@host:6379/0',
+    );
   }
   return { enabled: true, uri };
 }

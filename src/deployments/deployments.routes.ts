@@ -46,7 +46,9 @@ export async function deploymentsRoutes(app: FastifyInstance, opts: { service: D
         tags,
         summary: "Change a deployment's status",
         body: UpdateStatusBodySchema,
-        response: withErrors({ 200: Type.String({ description: 'The JSON string "OK".', examples: ['OK'] }) }),
+        response: withErrors({
+          200: Type.String({ description: 'The JSON string "OK".', examples: ['OK'] }),
+        }),
       },
     },
     async (request, reply) => {

@@ -4,23 +4,23 @@ import { Type, type TSchema } from '@sinclair/typebox';
 
 const NAME = { description: 'At most 100 characters after trimming white space.' };
 
-export const DeploymentSchema = Type.Object(
-  {
-    versions_id: Type.Integer({ description: 'The deployment id (versionId).', examples: [14] }),
-    workload: Type.String({ examples: ['teamX'] }),
-    platform: Type.String({ examples: ['production'] }),
-    environment: Type.String({ examples: ['production'] }),
-    version: Type.String({ examples: ['1.1.0'] }),
-    changelog_url: Type.String({ examples: ['https://example.com/changelog/1.1.0'] }),
-    raw: Type.String({ examples: ['{"a":"b"}'] }),
-    status: Type.String({ examples: ['deployed'] }),
-    date: Type.String({ format: 'date-time', examples: ['2020-12-02T19:58:10.123Z'] }),
-  },
-);
+export const DeploymentSchema = Type.Object({
+  versions_id: Type.Integer({ description: 'The deployment id (versionId).', examples: [14] }),
+  workload: Type.String({ examples: ['teamX'] }),
+  platform: Type.String({ examples: ['production'] }),
+  environment: Type.String({ examples: ['production'] }),
+  version: Type.String({ examples: ['1.1.0'] }),
+  changelog_url: Type.String({ examples: ['https://example.com/changelog/1.1.0'] }),
+  raw: Type.String({ examples: ['{"a":"b"}'] }),
+  status: Type.String({ examples: ['deployed'] }),
+  date: Type.String({ format: 'date-time', examples: ['2020-12-02T19:58:10.123Z'] }),
+});
 
 export const DeploymentWithTotalSchema = Type.Composite([
   DeploymentSchema,
-  Type.Object({ total: Type.Integer({ description: 'How many deployments the environment or platform has.' }) }),
+  Type.Object({
+    total: Type.Integer({ description: 'How many deployments the environment or platform has.' }),
+  }),
 ]);
 
 export const ErrorSchema = Type.Object(
@@ -70,7 +70,12 @@ const EnvironmentFields = {
 
 const PageFields = {
   page: Type.Integer({ minimum: 1, default: 1, description: 'From 1.' }),
-  rangeLimit: Type.Integer({ minimum: 1, maximum: 1000, default: 25, description: 'Rows per page, at most 1000.' }),
+  rangeLimit: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 25,
+    description: 'Rows per page, at most 1000.',
+  }),
 };
 
 export const EnvironmentQuerySchema = Type.Object(EnvironmentFields);
@@ -80,7 +85,10 @@ export const PlatformPageQuerySchema = Type.Object({
   platform: EnvironmentFields.platform,
   ...PageFields,
 });
-export const RawQuerySchema = Type.Object({ ...EnvironmentFields, version: Type.String({ examples: ['1.1.0'] }) });
+export const RawQuerySchema = Type.Object({
+  ...EnvironmentFields,
+  version: Type.String({ examples: ['1.1.0'] }),
+});
 
 export const EnvironmentKeySchema = Type.Object({
   workload: Type.String(),

@@ -2,7 +2,13 @@ import type { ReadCache } from '../cache/read-cache.js';
 import { badRequest, notFound } from '../errors.js';
 import type { DeploymentEvents } from '../events/deployment-events.js';
 import type { DeploymentsStore } from '../store/deployments.store.js';
-import type { DailyStatusCount, Deployment, DeploymentWithTotal, EnvironmentKey, PlatformKey } from './deployment.js';
+import type {
+  DailyStatusCount,
+  Deployment,
+  DeploymentWithTotal,
+  EnvironmentKey,
+  PlatformKey,
+} from './deployment.js';
 
 /** Longest workload, platform, environment, version and status (the columns are varchar(100)). */
 export const MAX_NAME_LENGTH = 100;
@@ -139,7 +145,9 @@ export class DeploymentsService {
       this.store.latest(key, successfulOnly),
     );
     if (!deployment) {
-      throw notFound(`no ${successfulOnly ? 'successful (deployed or completed) ' : ''}deployment${describe(key)}`);
+      throw notFound(
+        `no ${successfulOnly ? 'successful (deployed or completed) ' : ''}deployment${describe(key)}`,
+      );
     }
     return deployment.version;
   }
@@ -147,7 +155,9 @@ export class DeploymentsService {
   /** Deployments of the last 10 UTC days (today included), counted per day and status. */
   latestStats(): Promise<DailyStatusCount[]> {
     const today = this.now();
-    const from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (STATS_DAYS - 1)));
+    const from = new Date(
+      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (STATS_DAYS - 1)),
+    );
     return this.cache.read(cacheKey('stats', from.toISOString()), () => this.store.dailyStatusCounts(from));
   }
 }
@@ -190,7 +200,8 @@ function optionalText(value: unknown, field: string): string {
 
 function changelogUrl(value: unknown): string {
   const url = optionalText(value, 'changelogURL').trim() || 'N/A';
-  if ([...url].length > MAX_URL_LENGTH) throw badRequest(`changelogURL must be at most ${MAX_URL_LENGTH} characters`);
+  if ([...url].length > MAX_URL_LENGTH)
+    throw badRequest(`changelogURL must be at most ${MAX_URL_LENGTH} characters`);
   return url;
 }
 
@@ -198,7 +209,8 @@ function checkNoNul(value: string, field: string): void {
   if (value.includes('\u0000')) throw badRequest(`${field} must not contain NUL (\\u0000) characters`);
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** A backfill date: ISO 8601 with a time zone, not in the future. */
 function pastDate(value: unknown, now: Date): Date {
@@ -220,7 +232,8 @@ function pastDate(value: unknown, now: Date): Date {
 /** A deployment id: a positive integer, as a number or a numeric string. */
 function versionId(value: unknown): number {
   if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  const text =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
   // The column is a 32-bit integer in every database the original created.
   if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
     throw badRequest('versionId must be a positive integer (a number or a numeric string, e.g. 14 or "14")');

@@ -1,0 +1,77 @@
+// Every page of the UI, and the menu's list of pages. A new page is a pattern in router/paths.ts, a route
+// here, and (when it deserves one) an entry in `menuLinks`.
+import HomePage from './pages/HomePage.vue';
+import EnvironmentPage from './pages/EnvironmentPage.vue';
+import PlatformPage from './pages/PlatformPage.vue';
+import RawPage from './pages/RawPage.vue';
+import StatisticsPage from './pages/StatisticsPage.vue';
+import { PATTERNS, pathTo } from './router/paths';
+import { defineRoute, type MenuLink, type Route } from './router/router';
+
+type Params = Record<string, string | undefined>;
+
+/** The named parameters, or null when one is missing. */
+function required<Name extends string>(params: Params, ...names: Name[]): Record<Name, string> | null {
+  const values = {} as Record<Name, string>;
+  for (const name of names) {
+    const value = params[name];
+    if (value === undefined || value === '') return null;
+    values[name] = value;
+  }
+  return values;
+}
+
+/** Page 1 when the address has no page number; null (not found) for page 0 or an absurdly large one. */
+function pageNumber(segment: string | undefined): number | null {
+  if (segment === undefined) return 1;
+  const page = Number(segment);
+  return Number.isSafeInteger(page) && page >= 1 ? page : null;
+}
+
+function withPage<Props extends object>(props: Props | null, segment: string | undefined) {
+  const page = pageNumber(segment);
+  return props && page !== null ? { ...props, page } : null;
+}
+
+const pageSuffix = (page: number) => (page > 1 ? ` · page ${page}` : '');
+
+export const routes: readonly Route[] = [
+  defineRoute({
+    pattern: PATTERNS.home,
+    component: HomePage,
+    props: () => ({}),
+    title: () => 'Latest deployments',
+  }),
+  defineRoute({
+    pattern: PATTERNS.statistics,
+    component: StatisticsPage,
+    props: () => ({}),
+    title: () => 'Statistics',
+  }),
+  defineRoute({
+    pattern: PATTERNS.platform,
+    component: PlatformPage,
+    props: (params) => withPage(required(params, 'workload', 'platform'), params.page),
+    title: ({ workload, platform, page }) => `${workload} / ${platform}${pageSuffix(page)}`,
+  }),
+  defineRoute({
+    pattern: PATTERNS.environment,
+    component: EnvironmentPage,
+    props: (params) => withPage(required(params, 'workload', 'platform', 'environment'), params.page),
+    title: ({ workload, platform, environment, page }) =>
+      `${workload} / ${platform} / ${environment}${pageSuffix(page)}`,
+  }),
+  defineRoute({
+    pattern: PATTERNS.raw,
+    component: RawPage,
+    props: (params) => required(params, 'workload', 'platform', 'environment', 'version'),
+    title: ({ workload, platform, environment, version }) =>
+      `${version} · ${workload} / ${platform} / ${environment}`,
+  }),
+];
+
+/** The pages listed above the workloads in the menu. Later: matrix, DORA metrics, API documentation. */
+export const menuLinks: readonly MenuLink[] = [
+  { label: 'Latest deployments', href: pathTo.home() },
+  { label: 'Statistics', href: pathTo.statistics() },
+];

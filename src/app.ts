@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { installBearerAuth } from './auth/bearer-auth.js';
 import { noCache, type ReadCache } from './cache/read-cache.js';
 import type { Config } from './config.js';
 import { deploymentsRoutes } from './deployments/deployments.routes.js';
@@ -9,7 +10,9 @@ import { DeploymentEvents } from './events/deployment-events.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { RequestLog } from './http/request-log.js';
+import { installSecurityHeaders, registerCors } from './http/security-headers.js';
 import { installValidators } from './http/validation.js';
+import { openApiRoutes, registerOpenApi } from './openapi/openapi.js';
 import type { DeploymentsStore } from './store/deployments.store.js';
 import { uiRoutes } from './ui/ui.routes.js';
 
@@ -46,6 +49,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Only JSON and forms are accepted; Fastify's built-in text/plain parser would turn text into a string body.
   app.removeContentTypeParser('text/plain');
 
+  // Order matters: headers go on every answer; CORS answers preflights before the token check (browsers send
+  // them without credentials); the OpenAPI generator must see every route, so it precedes them all.
+  installSecurityHeaders(app);
+  await registerCors(app, config.corsOrigins);
+  const auth = { apiTokens: config.apiTokens, readTokens: config.readTokens };
+  installBearerAuth(app, auth);
+  await registerOpenApi(app, auth);
+
   const checks: HealthCheck[] = [
     { name: store.dialect.healthName, check: () => store.ping() },
     ...(deps.healthChecks ?? []),
@@ -54,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
+      await api.register(openApiRoutes);
     },
     { prefix: '/api/v1' },
   );

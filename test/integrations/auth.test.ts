@@ -50,7 +50,9 @@ describe('write tokens (APP_API_TOKENS)', () => {
   for (const write of writes) {
     for (const [name, headers] of WRONG_AUTHORIZATIONS) {
       it(`refuses POST ${write.url} with ${name}`, async () => {
-        expectRefused(await t.app.inject({ method: 'POST', url: write.url, headers, payload: write.payload }));
+        expectRefused(
+          await t.app.inject({ method: 'POST', url: write.url, headers, payload: write.payload }),
+        );
       });
     }
   }
@@ -72,7 +74,9 @@ describe('write tokens (APP_API_TOKENS)', () => {
         payload: '{not json',
       }),
     );
-    expectRefused(await t.app.inject({ method: 'POST', url: '/api/v1/create/', payload: { ...env, version: '1' } }));
+    expectRefused(
+      await t.app.inject({ method: 'POST', url: '/api/v1/create/', payload: { ...env, version: '1' } }),
+    );
     expectRefused(await t.app.inject({ method: 'POST', url: '/api/v1/no-such-endpoint', payload: {} }));
   });
 
@@ -93,14 +97,21 @@ describe('write tokens (APP_API_TOKENS)', () => {
     const form = await t.app.inject({
       method: 'POST',
       url: '/api/v1/update/status',
-      headers: { authorization: `bearer  ${WRITE_TOKENS[1]}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `bearer  ${WRITE_TOKENS[1]}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       payload: `versionId=${versionId}&status=deployed`,
     });
     expect(form.statusCode).toBe(200);
     expect(form.json()).toBe('OK');
 
     // Reads stay open when APP_READ_TOKENS is not set.
-    const row = await t.app.inject({ method: 'GET', url: '/api/v1/read/raw/id', query: { versionId: `${versionId}` } });
+    const row = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/read/raw/id',
+      query: { versionId: `${versionId}` },
+    });
     expect(row.statusCode).toBe(200);
     expect(row.json()).toMatchObject({ version: '1.0.0', status: 'deployed' });
   });
@@ -143,7 +154,9 @@ describe('read tokens (APP_READ_TOKENS)', () => {
     });
     versionId = created.json().versionId;
     // Every GET endpoint the API has, from its own OpenAPI document: endpoints added later are covered too.
-    const document = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: asReader })).json();
+    const document = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json', headers: asReader })
+    ).json();
     readPaths = Object.entries(document.paths as Record<string, Record<string, unknown>>)
       .filter(([, operations]) => 'get' in operations)
       .map(([path]) => path);
@@ -187,7 +200,12 @@ describe('read tokens (APP_READ_TOKENS)', () => {
         expect([200, 204, 404], `${url}: ${response.body}`).toContain(response.statusCode);
       }
     }
-    const row = await t.app.inject({ method: 'GET', url: '/api/v1/read/raw/id', query: query(), headers: asReader });
+    const row = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/read/raw/id',
+      query: query(),
+      headers: asReader,
+    });
     expect(row.json()).toMatchObject({ versions_id: versionId, version: '2.0.0' });
   });
 
@@ -200,7 +218,12 @@ describe('read tokens (APP_READ_TOKENS)', () => {
 
   it('does not let a read token write', async () => {
     expectRefused(
-      await t.app.inject({ method: 'POST', url: '/api/v1/create', headers: asReader, payload: { ...env, version: '3' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/create',
+        headers: asReader,
+        payload: { ...env, version: '3' },
+      }),
     );
   });
 

@@ -27,10 +27,15 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client whose server went away emits here; without a listener the process would crash.
-  pool.on('error', (error) =>
-    log.warn({ err: error.message }, 'postgresql connection lost; it will be reopened'),
-  );
+  // A client whose server goes away emits 'error'; pg-pool listens only while the client is idle, so a
+  // client checked out at that moment would crash the process. Every client gets its own listener; the
+  // query it was running fails on its own and is answered 503.
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      log.warn({ err: error.message }, 'postgresql connection lost; it will be reopened'),
+    );
+  });
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     name: 'postgres',

@@ -1,5 +1,5 @@
 // Security headers on every kind of answer, and CORS only for the origins APP_CORS_ORIGINS lists.
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -38,7 +38,7 @@ describe('security headers and CORS off (the default)', () => {
   afterAll(() => t?.close());
 
   it('are on JSON answers, errors, 404s, 401s, redirects and the UI', async () => {
-    const answers: Array<[string, Parameters<TestApp['app']['inject']>[0]]> = [
+    const answers: Array<[string, InjectOptions]> = [
       ['a read', { method: 'GET', url: '/api/v1/read/home' }],
       ['a health probe', { method: 'GET', url: '/api/v1/health' }],
       ['a 400', { method: 'GET', url: '/api/v1/read/raw/id' }],

@@ -15,7 +15,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     await sql`CREATE TABLE versions_status_history (
       id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
       versions_id INT NOT NULL,
-      status VARCHAR(255) NOT NULL,
+      status TEXT NOT NULL,
       date DATETIME(3) NOT NULL
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`.execute(db);
   } else {

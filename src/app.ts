@@ -12,6 +12,8 @@ import { installErrorHandler } from './http/error-handler.js';
 import { RequestLog } from './http/request-log.js';
 import { installSecurityHeaders, registerCors } from './http/security-headers.js';
 import { installValidators } from './http/validation.js';
+import type { Metrics } from './metrics/metrics.js';
+import { installRequestMetrics } from './metrics/request-metrics.js';
 import { openApiRoutes, registerOpenApi } from './openapi/openapi.js';
 import type { DeploymentsStore } from './store/deployments.store.js';
 import { uiRoutes } from './ui/ui.routes.js';
@@ -25,13 +27,16 @@ export interface AppDeps {
   events?: DeploymentEvents;
   /** Checks reported by /healthz besides the database (Redis...). */
   healthChecks?: HealthCheck[];
+  /** Prometheus series to record requests and cache reads in; none recorded without it. */
+  metrics?: Metrics;
 }
 
 /** The HTTP application: plugins, then routes. Listening is the caller's business. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const events = deps.events ?? new DeploymentEvents();
-  const service = new DeploymentsService({ store, cache: deps.cache ?? noCache, events });
+  const cache = deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
+  const service = new DeploymentsService({ store, cache, events });
 
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type everywhere.
@@ -44,6 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installValidators(app);
   installErrorHandler(app, config.bodyLimit);
+  if (deps.metrics) installRequestMetrics(app, deps.metrics);
   await app.register(formbody, { bodyLimit: config.bodyLimit });
 
   // Only JSON and forms are accepted; Fastify's built-in text/plain parser would turn text into a string body.

@@ -3,8 +3,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { RedisCache } from './cache/redis-cache.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
+import { Metrics } from './metrics/metrics.js';
 import { DeploymentsStore } from './store/deployments.store.js';
 import { DatabaseStartError, openStore } from './store/open-store.js';
 
@@ -35,15 +38,25 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     throw error;
   }
 
-  const app = await buildApp({ config, store, logger: log });
+  // Not awaited: Redis only accelerates, so the service starts (and answers from the database) without it.
+  const redis = config.redis.enabled ? new RedisCache({ uri: config.redis.uri, logger: log }) : undefined;
+  const metrics = config.metricsPort
+    ? new Metrics({ store, logger: log, redisUp: redis && (() => redis.up) })
+    : undefined;
+  const app = await buildApp({
+    config,
+    store,
+    logger: log,
+    cache: redis,
+    healthChecks: redis && [redis.healthCheck],
+    metrics,
+  });
   const url = await listen(app, config);
+  const metricsServer =
+    metrics &&
+    (await startMetricsServer(metrics, { host: config.host, port: config.metricsPort, logger: log }));
   log.info(
-    {
-      url,
-      database,
-      redis: config.redis.enabled ? 'enabled' : 'disabled',
-      metricsPort: config.metricsPort || 'disabled',
-    },
+    { url, database, redis: redis?.address ?? 'disabled', metrics: metricsServer?.url ?? 'disabled' },
     'versions is listening',
   );
 
@@ -55,7 +68,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     // Never hang on a stuck connection: leave after 10 s whatever happens.
     setTimeout(() => process.exit(1), 10_000).unref();
     await app.close();
-    await store.dialect.close().catch((error: Error) => log.warn({ err: error.message }, 'closing the database'));
+    await metricsServer?.close();
+    await redis?.close();
+    await store.dialect
+      .close()
+      .catch((error: Error) => log.warn({ err: error.message }, 'closing the database'));
     log.info('stopped');
     process.exit(0);
   };

@@ -12,6 +12,9 @@ import { installErrorHandler } from './http/error-handler.js';
 import { RequestLog } from './http/request-log.js';
 import { installSecurityHeaders, registerCors } from './http/security-headers.js';
 import { installValidators } from './http/validation.js';
+import { insightsRoutes } from './insights/insights.routes.js';
+import { InsightsService } from './insights/insights.service.js';
+import { InsightsStore } from './insights/insights.store.js';
 import type { Metrics } from './metrics/metrics.js';
 import { installRequestMetrics } from './metrics/request-metrics.js';
 import { openApiRoutes, registerOpenApi } from './openapi/openapi.js';
@@ -25,6 +28,8 @@ export interface AppDeps {
   logger: Logger;
   cache?: ReadCache;
   events?: DeploymentEvents;
+  /** The clock of writes and of DORA windows; tests set one to replay a history. */
+  now?: () => Date;
   /** Checks reported by /healthz besides the database (Redis...). */
   healthChecks?: HealthCheck[];
   /** Prometheus series to record requests and cache reads in; none recorded without it. */
@@ -36,7 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const events = deps.events ?? new DeploymentEvents();
   const cache = deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
-  const service = new DeploymentsService({ store, cache, events });
+  const service = new DeploymentsService({ store, cache, events, now: deps.now });
+  const insights = new InsightsService({ store: new InsightsStore(store.dialect), cache, now: deps.now });
 
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type everywhere.
@@ -71,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
+      await api.register(insightsRoutes, { service: insights });
       await api.register(openApiRoutes);
     },
     { prefix: '/api/v1' },

@@ -1,0 +1,64 @@
+// The HTTP shapes of history, matrix and DORA figures (fixed by CONTRACT.md, "Beyond the original").
+import { Type } from '@sinclair/typebox';
+import { DEFAULT_DORA_DAYS, MAX_DORA_DAYS } from './insights.service.js';
+
+const DATE = { format: 'date-time', examples: ['2020-12-02T19:58:10.123Z'] } as const;
+
+export const HistorySchema = Type.Array(
+  Type.Object({ status: Type.String({ examples: ['ongoing'] }), date: Type.String(DATE) }),
+  { description: 'Every status the deployment went through, oldest first, its creation first.' },
+);
+
+export const MatrixQuerySchema = Type.Object({
+  workload: Type.Optional(Type.String({ description: 'Only this workload.', examples: ['teamX'] })),
+});
+
+export const MatrixSchema = Type.Array(
+  Type.Object({
+    workload: Type.String({ examples: ['teamX'] }),
+    platform: Type.String({ examples: ['production'] }),
+    environment: Type.String({ examples: ['production'] }),
+    current: Type.Union(
+      [
+        Type.Object({ versions_id: Type.Integer(), version: Type.String(), date: Type.String(DATE) }),
+        Type.Null(),
+      ],
+      { description: 'The newest successful (deployed or completed) deployment; null when there is none.' },
+    ),
+    latest: Type.Object(
+      { versions_id: Type.Integer(), version: Type.String(), status: Type.String(), date: Type.String(DATE) },
+      { description: 'The newest deployment, whatever its status.' },
+    ),
+  }),
+  { description: 'One entry per workload/platform/environment, sorted by those three.' },
+);
+
+export const DoraQuerySchema = Type.Object({
+  workload: Type.Optional(Type.String({ examples: ['teamX'] })),
+  platform: Type.Optional(Type.String({ examples: ['production'] })),
+  environment: Type.Optional(Type.String({ examples: ['production'] })),
+  days: Type.Integer({
+    minimum: 1,
+    maximum: MAX_DORA_DAYS,
+    default: DEFAULT_DORA_DAYS,
+    description: `The window: deployments created in the last \`days\` × 24 hours. At most ${MAX_DORA_DAYS}.`,
+  }),
+});
+
+const SECONDS = {
+  description: 'A median in seconds (millisecond precision); null when nothing was measured.',
+};
+
+export const DoraSchema = Type.Object({
+  from: Type.String({ ...DATE, description: 'Start of the window (included): `to` minus `days` × 24 h.' }),
+  to: Type.String({ ...DATE, description: 'End of the window (included): the time of the request.' }),
+  deployments: Type.Integer({ description: 'Deployments created in the window, any status.' }),
+  successful: Type.Integer({ description: 'Of those, how many are deployed or completed now.' }),
+  failed: Type.Integer({ description: 'Of those, how many are failed now.' }),
+  deploymentsPerDay: Type.Number({ description: 'successful / days.' }),
+  changeFailureRate: Type.Union([Type.Number(), Type.Null()], {
+    description: 'failed / (successful + failed); null when both are 0.',
+  }),
+  medianTimeToRestoreSeconds: Type.Union([Type.Number(), Type.Null()], SECONDS),
+  medianDeploymentSeconds: Type.Union([Type.Number(), Type.Null()], SECONDS),
+});

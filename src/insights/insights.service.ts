@@ -1,0 +1,126 @@
+import type { ReadCache } from '../cache/read-cache.js';
+import type { EnvironmentKey } from '../deployments/deployment.js';
+import { MAX_NAME_LENGTH } from '../deployments/deployments.service.js';
+import { badRequest, notFound } from '../errors.js';
+import type { DoraFigures, DoraWindow, HistoryEntry, MatrixEntry } from './insights.js';
+import type { InsightsStore } from './insights.store.js';
+
+/** The DORA window when `days` is not given. */
+export const DEFAULT_DORA_DAYS = 30;
+/** The longest DORA window: ten years. */
+export const MAX_DORA_DAYS = 3650;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface DoraInput {
+  workload?: unknown;
+  platform?: unknown;
+  environment?: unknown;
+  days?: unknown;
+}
+
+export interface InsightsServiceDeps {
+  store: InsightsStore;
+  cache: ReadCache;
+  now?: () => Date;
+}
+
+/** What the recorded deployments tell: a deployment's history, what runs where, DORA figures. */
+export class InsightsService {
+  private readonly store: InsightsStore;
+  private readonly cache: ReadCache;
+  private readonly now: () => Date;
+
+  constructor(deps: InsightsServiceDeps) {
+    this.store = deps.store;
+    this.cache = deps.cache;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Every status of a deployment with its time, oldest first, creation first; 404 when there is no such id. */
+  async history(versionIdInput: unknown): Promise<HistoryEntry[]> {
+    const id = versionId(versionIdInput);
+    const entries = await this.cache.read(JSON.stringify(['history', id]), () => this.store.history(id));
+    if (!entries) throw notFound(`no deployment with versionId ${id}`);
+    return entries;
+  }
+
+  /** Per workload/platform/environment (of one workload when given): current and latest deployment, sorted. */
+  matrix(workloadInput: unknown): Promise<MatrixEntry[]> {
+    const workload = optionalName(workloadInput, 'workload');
+    return this.cache.read(JSON.stringify(['matrix', workload ?? null]), () => this.store.matrix(workload));
+  }
+
+  /** DORA figures over the deployments created in the last `days` days (up to now), as docs/insights.md defines. */
+  async dora(input: DoraInput): Promise<DoraFigures> {
+    const days = doraDays(input.days);
+    const scope: Partial<EnvironmentKey> = {};
+    for (const field of ['workload', 'platform', 'environment'] as const) {
+      const value = optionalName(input[field], field);
+      if (value !== undefined) scope[field] = value;
+    }
+    const to = this.now();
+    const window: DoraWindow = { from: new Date(to.getTime() - days * DAY_MS), to, scope };
+    // Not cached: the window moves with the clock, so no two requests ask the same question.
+    const [counts, deploymentSeconds, restoreSeconds] = await Promise.all([
+      this.store.doraCounts(window),
+      this.store.deploymentSeconds(window),
+      this.store.restoreSeconds(window),
+    ]);
+    const attempts = counts.successful + counts.failed;
+    return {
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+      ...counts,
+      deploymentsPerDay: counts.successful / days,
+      changeFailureRate: attempts === 0 ? null : counts.failed / attempts,
+      medianTimeToRestoreSeconds: median(restoreSeconds),
+      medianDeploymentSeconds: median(deploymentSeconds),
+    };
+  }
+}
+
+/**
+ * The median of durations in seconds, `null` for none. A negative duration (a status recorded before a
+ * backfilled date, clocks a little apart) counts as 0; results are rounded to the millisecond, which is
+ * what the databases store.
+ */
+export function median(seconds: number[]): number | null {
+  if (seconds.length === 0) return null;
+  const sorted = seconds.map((value) => Math.max(0, value)).sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const value =
+    sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return Math.round(value * 1000) / 1000;
+}
+
+function doraDays(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_DORA_DAYS;
+  const days = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_DORA_DAYS) {
+    throw badRequest(`days must be a whole number from 1 to ${MAX_DORA_DAYS}`);
+  }
+  return days;
+}
+
+/** An optional name filter: absent or blank means none; otherwise trimmed, at most 100 characters. */
+function optionalName(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if ([...trimmed].length > MAX_NAME_LENGTH) {
+    throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
+  }
+  return trimmed;
+}
+
+/** A deployment id: a positive integer, as a number or a numeric string. */
+function versionId(value: unknown): number {
+  if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
+  const text =
+    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
+    throw badRequest('versionId must be a positive integer (a number or a numeric string, e.g. 14 or "14")');
+  }
+  return Number(text);
+}

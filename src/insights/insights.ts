@@ -1,0 +1,42 @@
+import type { EnvironmentKey } from '../deployments/deployment.js';
+
+/** One status a deployment went through and when; a deployment's history starts with its creation. */
+export interface HistoryEntry {
+  status: string;
+  /** ISO 8601 in UTC. */
+  date: string;
+}
+
+/** What one environment runs (`current`: newest successful deployment) and last tried (`latest`: any status). */
+export interface MatrixEntry extends EnvironmentKey {
+  current: { versions_id: number; version: string; date: string } | null;
+  latest: { versions_id: number; version: string; status: string; date: string };
+}
+
+/** Which deployments DORA figures are computed over: created from `from` to `to` (both included). */
+export interface DoraWindow {
+  from: Date;
+  to: Date;
+  /** Optional equality filters; an absent field means every value. */
+  scope: Partial<EnvironmentKey>;
+}
+
+/** Deployments of a window counted by their current status. */
+export interface DoraCounts {
+  deployments: number;
+  successful: number;
+  failed: number;
+}
+
+/** The answer of /stats/dora; see docs/insights.md for every definition. */
+export interface DoraFigures extends DoraCounts {
+  from: string;
+  to: string;
+  deploymentsPerDay: number;
+  changeFailureRate: number | null;
+  medianTimeToRestoreSeconds: number | null;
+  medianDeploymentSeconds: number | null;
+}
+
+/** The status a deployment reaches when it fails. */
+export const FAILED_STATUS = 'failed';

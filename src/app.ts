@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { deploymentsRoutes } from './deployments/deployments.routes.js';
 import { DeploymentsService } from './deployments/deployments.service.js';
 import { DeploymentEvents } from './events/deployment-events.js';
+import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { RequestLog } from './http/request-log.js';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
       await api.register(insightsRoutes, { service: insights });
+      await api.register(eventsRoutes, { events });
       await api.register(openApiRoutes);
     },
     { prefix: '/api/v1' },

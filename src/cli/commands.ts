@@ -6,6 +6,8 @@ import { requiredOption, stringOption, UsageError, type OptionSpecs, type Option
 export interface CommandContext {
   values: OptionValues;
   positionals: string[];
+  /** The environment of the run (process.env in real use). */
+  env: NodeJS.ProcessEnv;
   /** The API client, built from --url/--token/... and VERSIONS_URL/VERSIONS_TOKEN; only for server commands. */
   client: () => VersionsClient;
   /** Writes one line of the command's result to stdout. */
@@ -184,10 +186,10 @@ Options:
   options: {},
   positionals: [],
   talksToServer: false,
-  async run() {
+  async run({ env }) {
     // Imported on demand so that the pipeline commands never load the server and its database drivers.
     const { startServer } = await import('../server.js');
-    await startServer();
+    await startServer(env);
   },
 };
 

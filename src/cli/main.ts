@@ -129,6 +129,7 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Prom
   await command.run({
     values,
     positionals,
+    env,
     client: () => {
       if (!settings) throw new Error(`${command.name} does not talk to a server`);
       return new VersionsClient(settings);

@@ -3,13 +3,16 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { describeAccess } from './auth/bearer-auth.js';
 import { RedisCache } from './cache/redis-cache.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
+import { DeploymentEvents } from './events/deployment-events.js';
 import { createLogger } from './logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
 import { DeploymentsStore } from './store/deployments.store.js';
 import { DatabaseStartError, openStore } from './store/open-store.js';
+import { startWebhooks } from './webhooks/webhook-dispatcher.js';
 
 /** Starts the service as configured by the environment; exits the process on a fatal start-up error. */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -43,10 +46,14 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const metrics = config.metricsPort
     ? new Metrics({ store, logger: log, redisUp: redis && (() => redis.up) })
     : undefined;
+  // One bus for the app's writes and whoever listens to them (webhooks, live events).
+  const events = new DeploymentEvents();
+  const webhooks = startWebhooks(config, events, log);
   const app = await buildApp({
     config,
     store,
     logger: log,
+    events,
     cache: redis,
     healthChecks: redis && [redis.healthCheck],
     metrics,
@@ -59,6 +66,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     { url, database, redis: redis?.address ?? 'disabled', metrics: metricsServer?.url ?? 'disabled' },
     'versions is listening',
   );
+  log.info(
+    { ...describeAccess(config), cors: config.corsOrigins.length > 0 ? config.corsOrigins : 'off' },
+    'access: which requests need a token',
+  );
+  if (config.readTokens.length > 0 && config.apiTokens.length === 0) {
+    log.warn('APP_READ_TOKENS is set but APP_API_TOKENS is not: reads need a token while anyone may write');
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -68,6 +82,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     // Never hang on a stuck connection: leave after 10 s whatever happens.
     setTimeout(() => process.exit(1), 10_000).unref();
     await app.close();
+    // After the last request: its events are queued; they get a short flush, then are given up.
+    await webhooks?.stop(2000);
     await metricsServer?.close();
     await redis?.close();
     await store.dialect

@@ -118,3 +118,14 @@ function unauthorized(reply: FastifyReply, message: string, error?: string): App
   );
   return new AppError(401, message);
 }
+
+/** For the start-up log: what needs a token, with how many tokens, never the tokens themselves. */
+export function describeAccess(options: BearerAuthOptions): { writes: string; reads: string } {
+  const count = (tokens: readonly string[]) => `${tokens.length} token${tokens.length === 1 ? '' : 's'}`;
+  return {
+    writes: isProtected('write', options) ? `bearer token required (${count(options.apiTokens)})` : 'open',
+    reads: isProtected('read', options)
+      ? `bearer token required (${count(options.readTokens)}, write tokens too; health probes open)`
+      : 'open',
+  };
+}

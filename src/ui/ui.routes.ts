@@ -11,26 +11,10 @@ const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 /** Vite names every file under assets/ after a hash of its content: such a file never changes. */
 const HASHED_ASSETS = 'assets/';
 
-/**
- * The page may load scripts, styles, images and data from this server only: a stored `<script>` that slipped
- * through would not run, and nothing is fetched from the internet.
- */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>versions: the web UI is not built</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<body>
 <h1>The web UI is not built</h1>
 <p>This server has no built UI to serve. Build it with <code>npm run build</code> (or start the service with
 <code>npm start</code>, which builds what is missing), then reload this page.</p>
@@ -90,10 +74,7 @@ async function sendIndex(reply: FastifyReply, root: string): Promise<FastifyRepl
   if (!(await isFileWithin(root, 'index.html'))) {
     return reply.code(503).type('text/html; charset=utf-8').header('retry-after', '30').send(NOT_BUILT_PAGE);
   }
-  reply
-    .header('content-security-policy', CONTENT_SECURITY_POLICY)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer');
+  // The Content-Security-Policy and the other security headers come from src/http/security-headers.ts.
   return reply.sendFile('index.html');
 }
 

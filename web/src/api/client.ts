@@ -1,4 +1,5 @@
 import type { DailyStatusCount, Deployment, DeploymentPage, EnvironmentPath, PagedDeployment } from './types';
+import { readToken, tokenRequired } from './read-token';
 
 const API_ROOT = '/api/v1';
 
@@ -26,14 +27,18 @@ type Query = Record<string, string | number>;
 async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T | null> {
   const search = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
   const url = `${API_ROOT}${path}${search.toString() ? `?${search}` : ''}`;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = readToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetch(url, { headers: { Accept: 'application/json' }, signal });
+    response = await fetch(url, { headers, signal });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, 'The server could not be reached.');
   }
   if (response.status === 204) return null;
+  if (response.status === 401) tokenRequired.value = true;
   if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
   return (await response.json()) as T;
 }

@@ -29,6 +29,8 @@ interface Shot {
   /** What to wait for before the picture: the page's data, not its loading state. */
   ready: string;
   viewport?: { width: number; height: number };
+  /** The whole page rather than the first screen. */
+  fullPage?: boolean;
   before?: (page: Page) => Promise<void>;
 }
 
@@ -37,7 +39,12 @@ const enc = encodeURIComponent;
 
 const SHOTS: Shot[] = [
   { name: 'home', path: '/ui/', ready: 'table tbody tr' },
-  { name: 'statistics', path: '/ui/dashboards/deployments', ready: '.stacked-bar-chart svg rect' },
+  {
+    name: 'statistics',
+    path: '/ui/dashboards/deployments',
+    ready: '.stacked-bar-chart svg rect',
+    fullPage: true,
+  },
   { name: 'platform', path: `/ui/workload/${workload}/platform/${platform}`, ready: 'table tbody tr' },
   {
     name: 'environment',
@@ -90,7 +97,7 @@ async function takeShots(browser: Browser, server: ServerProcess, outDir: string
       await shot.before?.(page);
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       const file = join(outDir, `${shot.name}-${theme}.png`);
-      await page.screenshot({ path: file });
+      await page.screenshot({ path: file, fullPage: shot.fullPage ?? false });
       names.push(file);
       await context.close();
     }
@@ -105,7 +112,8 @@ async function main(): Promise<void> {
   const server = await startServerProcess();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    await recordDeployments(server.url, demoDeployments(new Date()));
+    // The hostile strings of the tests would only make the pictures confusing.
+    await recordDeployments(server.url, demoDeployments(new Date(), { hostile: false }));
     const written: string[] = [];
     await takeShots(browser, server, outDir, written);
 
@@ -113,7 +121,12 @@ async function main(): Promise<void> {
     const empty = await startServerProcess();
     try {
       for (const theme of ['light', 'dark'] as const) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 700 }, colorScheme: theme });
+        const page = await browser.newPage({
+          viewport: { width: 1280, height: 700 },
+          colorScheme: theme,
+          timezoneId: 'Europe/Paris',
+          locale: 'en-GB',
+        });
         await page.goto(`${empty.url}/ui/`);
         await page.waitForSelector('.first-deployment-hint');
         const file = join(outDir, `empty-${theme}.png`);

@@ -77,8 +77,8 @@ function pickStatus(random: number, hoursAgo: number): string {
   return 'rolled back';
 }
 
-/** Every demo deployment, oldest first, dated relative to `now`. */
-export function demoDeployments(now: Date): DemoDeployment[] {
+/** Every demo deployment, oldest first, dated relative to `now`; the hostile one unless told otherwise. */
+export function demoDeployments(now: Date, options: { hostile?: boolean } = {}): DemoDeployment[] {
   const random = randomGenerator(42);
   const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3600_000).toISOString();
   const deployments: DemoDeployment[] = [];
@@ -115,7 +115,7 @@ export function demoDeployments(now: Date): DemoDeployment[] {
   }
 
   deployments.push({ ...JSON_PAYLOAD, status: 'deployed', changelogURL: '', date: at(0.75) });
-  deployments.push({ ...HOSTILE, date: at(0.5) });
+  if (options.hostile ?? true) deployments.push({ ...HOSTILE, date: at(0.5) });
   return deployments.sort((a, b) => a.date.localeCompare(b.date));
 }
 

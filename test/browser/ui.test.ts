@@ -51,7 +51,14 @@ function tokyoTime(iso: string): string {
 }
 
 async function rowTexts(page: Page, column: string): Promise<string[]> {
-  return page.locator(`table tbody tr td[data-label="${column}"]`).allTextContents();
+  const texts = await page.locator(`table tbody tr td[data-label="${column}"]`).allTextContents();
+  return texts.map((text) => text.trim());
+}
+
+/** The version of each row (its cell also shows the deployment id). */
+async function versions(page: Page): Promise<string[]> {
+  const texts = await page.locator('table tbody td[data-label="Version"] a').allTextContents();
+  return texts.map((text) => text.trim());
 }
 
 async function waitForRows(page: Page): Promise<void> {
@@ -66,9 +73,7 @@ describe('home page', () => {
       const expected = newestFirst(deployments).slice(0, 25);
 
       expect(await page.locator('h1').textContent()).toBe('Latest deployments');
-      expect((await rowTexts(page, 'Version')).map((text) => text.trim())).toEqual(
-        expected.map((d) => d.version),
-      );
+      expect(await versions(page)).toEqual(expected.map((d) => d.version));
       expect(await page.locator('.app-header__zone').textContent()).toContain('Asia/Tokyo');
       expect(await page.locator('caption').textContent()).toContain('Asia/Tokyo');
 
@@ -103,11 +108,11 @@ describe('home page', () => {
       await page.goto(ui('/'));
       await waitForRows(page);
       const row = page.locator('tbody tr').first();
-      expect(await row.locator('td[data-label="Workload"]').textContent()).toBe(HOSTILE.workload);
+      expect((await row.locator('td[data-label="Workload"]').textContent())?.trim()).toBe(HOSTILE.workload);
       expect((await row.locator('td[data-label="Environment"]').textContent())?.trim()).toBe(
         HOSTILE.environment,
       );
-      expect((await row.locator('td[data-label="Version"]').textContent())?.trim()).toBe(HOSTILE.version);
+      expect((await row.locator('td[data-label="Version"] a').textContent())?.trim()).toBe(HOSTILE.version);
       expect(await row.locator('[data-status-kind]').textContent()).toContain(HOSTILE.status);
       // A javascript: changelog is shown, never linked.
       expect(await row.locator('td[data-label="Changelog"]').textContent()).toBe(HOSTILE.changelogURL);
@@ -226,10 +231,10 @@ describe('platform and environment pages', () => {
     await onPage(async (page) => {
       await page.goto(ui(environmentPath));
       await waitForRows(page);
-      const versions = history().map((d) => d.version);
+      const expected = history().map((d) => d.version);
       const pages = page.getByRole('navigation', { name: 'Pages' });
 
-      expect((await rowTexts(page, 'Version')).map((v) => v.trim())).toEqual(versions.slice(0, 25));
+      expect(await versions(page)).toEqual(expected.slice(0, 25));
       expect(await page.locator('.deployment-history__count').textContent()).toContain(
         `${count} deployments in all`,
       );
@@ -237,12 +242,12 @@ describe('platform and environment pages', () => {
 
       await pages.getByRole('link', { name: 'Next' }).click();
       await page.waitForURL(ui(`${environmentPath}/2`));
-      await page.locator('tbody td[data-label="Version"]', { hasText: versions[25]! }).waitFor();
-      expect((await rowTexts(page, 'Version')).map((v) => v.trim())).toEqual(versions.slice(25, 50));
+      await page.locator('tbody td[data-label="Version"]', { hasText: expected[25]! }).waitFor();
+      expect(await versions(page)).toEqual(expected.slice(25, 50));
 
       await pages.getByRole('link', { name: 'Last' }).click();
       await page.waitForURL(ui(`${environmentPath}/3`));
-      await page.locator('tbody td[data-label="Version"]', { hasText: versions[50]! }).waitFor();
+      await page.locator('tbody td[data-label="Version"]', { hasText: expected[50]! }).waitFor();
       expect(await page.locator('tbody tr').count()).toBe(count - 50);
       expect(await pages.getByText('Next').getAttribute('aria-disabled')).toBe('true');
 
@@ -250,11 +255,11 @@ describe('platform and environment pages', () => {
       await page.waitForURL(ui(`${environmentPath}/2`));
       await pages.getByRole('link', { name: 'First' }).click();
       await page.waitForURL(ui(environmentPath));
-      await page.locator('tbody td[data-label="Version"]', { hasText: versions[0]! }).waitFor();
+      await page.locator('tbody td[data-label="Version"]', { hasText: expected[0]! }).waitFor();
 
       await page.goBack();
       await page.waitForURL(ui(`${environmentPath}/2`));
-      await page.locator('tbody td[data-label="Version"]', { hasText: versions[25]! }).waitFor();
+      await page.locator('tbody td[data-label="Version"]', { hasText: expected[25]! }).waitFor();
     });
   });
 
@@ -284,9 +289,7 @@ describe('platform and environment pages', () => {
       expect(await page.locator('.deployment-history__count').textContent()).toContain(
         `${rows.length} deployments in all; page 1 of ${Math.ceil(rows.length / 25)}`,
       );
-      expect((await rowTexts(page, 'Environment')).map((e) => e.trim())).toEqual(
-        rows.slice(0, 25).map((d) => d.environment),
-      );
+      expect(await rowTexts(page, 'Environment')).toEqual(rows.slice(0, 25).map((d) => d.environment));
       expect(await page.locator('th', { hasText: 'Workload' }).count()).toBe(0);
       const breadcrumb = page.getByRole('navigation', { name: 'Breadcrumb' });
       expect(await breadcrumb.textContent()).toContain(workload);

@@ -1,0 +1,201 @@
+// The UI's empty, error and not-built states: an empty database shows how to record a first deployment, a
+// failing API shows an error with a way to retry, and a server without a built UI says how to build it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uiRoutes } from '../../src/ui/ui.routes.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { launchChromium, openWatchedPage, type WatchOptions } from './browser-session.js';
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function onPage(test: (page: Page) => Promise<void>, options: WatchOptions = {}): Promise<void> {
+  const watched = await openWatchedPage(browser, server.url, options);
+  try {
+    await test(watched.page);
+  } finally {
+    await watched.close();
+  }
+  expect(watched.problems).toEqual([]);
+}
+
+describe('an empty database', () => {
+  it('shows how to record the first deployment, with a curl line for this server, and no statistics', async () => {
+    await onPage(async (page) => {
+      await page.goto(`${server.url}/ui/dashboards/deployments`);
+      await page.getByRole('heading', { name: 'No deployments in the last 10 days' }).waitFor();
+
+      await page.goto(`${server.url}/ui/`);
+      await page.getByRole('heading', { name: 'No deployments yet' }).waitFor();
+      const command = await page.locator('.first-deployment-hint__command').textContent();
+      expect(command).toContain(`curl -X POST ${server.url}/api/v1/create`);
+      expect(await page.locator('.nav-menu').textContent()).toContain('No workloads yet');
+
+      // The command it shows works.
+      const body = /-d '(.*)'$/.exec(command ?? '')?.[1] ?? '';
+      const created = await fetch(`${server.url}/api/v1/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(created.status).toBe(201);
+      await page.reload();
+      await page.locator('tbody tr').first().waitFor();
+      expect(await page.locator('tbody td[data-label="Workload"]').innerText()).toBe('teamX');
+    });
+  });
+});
+
+describe('a failing API', () => {
+  it('shows the error and recovers on retry', async () => {
+    await onPage(
+      async (page) => {
+        let failures = 1;
+        await page.route('**/api/v1/read/home', async (route) => {
+          if (failures-- > 0) {
+            await route.fulfill({
+              status: 500,
+              contentType: 'application/json',
+              body: '{"error":"database on fire"}',
+            });
+          } else await route.continue();
+        });
+        await page.goto(`${server.url}/ui/`);
+        const alert = page.getByRole('alert');
+        await alert.waitFor();
+        expect(await alert.textContent()).toContain('database on fire');
+        await alert.getByRole('button', { name: 'Try again' }).click();
+        await page.locator('tbody tr, .first-deployment-hint').first().waitFor();
+        expect(await alert.count()).toBe(0);
+      },
+      { expectFailedApiCalls: true },
+    );
+  });
+
+  it('says when the server cannot be reached', async () => {
+    await onPage(
+      async (page) => {
+        await page.route('**/api/v1/stats/latest', (route) => route.abort('connectionrefused'));
+        await page.goto(`${server.url}/ui/dashboards/deployments`);
+        await page.getByRole('alert').waitFor();
+        expect(await page.getByRole('alert').textContent()).toContain('The server could not be reached');
+      },
+      { expectFailedApiCalls: true },
+    );
+  });
+});
+
+describe('serving the UI', () => {
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, { redirect: 'manual', headers });
+
+  it('redirects / and /ui to /ui/ permanently', async () => {
+    for (const path of ['/', '/ui']) {
+      const response = await get(path);
+      expect(response.status).toBe(308);
+      expect(response.headers.get('location')).toBe('/ui/');
+    }
+  });
+
+  it('serves index.html, never cached, for /ui/ and every page address', async () => {
+    for (const path of [
+      '/ui/',
+      '/ui/dashboards/deployments',
+      '/ui/workload/a/platform/b/environment/c/raw/1.0',
+    ]) {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(await response.text()).toContain('<div id="app"></div>');
+    }
+  });
+
+  it('caches hashed assets for a year and serves them pre-compressed', async () => {
+    const html = await (await get('/ui/')).text();
+    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
+    expect(script).toMatch(/^\/ui\/assets\/.+\.js$/);
+    const response = await get(script!, { 'accept-encoding': 'br' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.get('content-encoding')).toBe('br');
+    expect(response.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('answers 404 for a missing asset and leaves /api/ paths to the API', async () => {
+    expect((await get('/ui/assets/gone-1234.js')).status).toBe(404);
+    const api = await get('/api/v1/no-such-endpoint');
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('answers 503 with a page saying to run `npm run build` when the UI is not built', async () => {
+    const emptyRoot = mkdtempSync(join(tmpdir(), 'versions-no-ui-'));
+    const app = Fastify();
+    await app.register(uiRoutes, { root: emptyRoot });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/ui/workload/a/platform/b' });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.body).toContain('npm run build');
+    } finally {
+      await app.close();
+      rmSync(emptyRoot, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a server that protects reads (APP_READ_TOKENS)', () => {
+  it('asks for the read token once, then shows the deployments', async () => {
+    const guarded = await startServerProcess({
+      APP_READ_TOKENS: 'let-me-read',
+      APP_API_TOKENS: 'let-me-write',
+    });
+    try {
+      await fetch(`${guarded.url}/api/v1/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer let-me-write' },
+        body: JSON.stringify({
+          workload: 'vault',
+          platform: 'production',
+          environment: 'eu',
+          version: '7.0.0',
+        }),
+      });
+      const watched = await openWatchedPage(browser, guarded.url, { expectFailedApiCalls: true });
+      const { page } = watched;
+      await page.goto(`${guarded.url}/ui/`);
+      await page.getByRole('heading', { name: 'A token is needed' }).waitFor();
+
+      await page.getByLabel('Read token').fill('wrong');
+      await page.getByRole('button', { name: 'Show the deployments' }).click();
+      await page.getByText('The server refused the token given.').waitFor();
+
+      await page.getByLabel('Read token').fill('let-me-read');
+      await page.getByRole('button', { name: 'Show the deployments' }).click();
+      await page.locator('tbody tr').first().waitFor();
+      expect(await page.locator('tbody td[data-label="Workload"]').innerText()).toBe('vault');
+      expect(await page.locator('.nav-menu').textContent()).toContain('vault');
+
+      await page.getByRole('button', { name: 'Forget the read token' }).click();
+      await page.getByRole('heading', { name: 'A token is needed' }).waitFor();
+      await watched.close();
+      expect(watched.problems).toEqual([]);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { describeAccess } from './auth/bearer-auth.js';
 import { RedisCache } from './cache/redis-cache.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { DeploymentEvents } from './events/deployment-events.js';
+import { RedisRelay } from './events/redis-relay.js';
 import { createLogger } from './logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
@@ -49,6 +50,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   // One bus for the app's writes and whoever listens to them (webhooks, live events).
   const events = new DeploymentEvents();
   const webhooks = startWebhooks(config, events, log);
+  // With Redis, event streams also show writes made on other replicas. Not awaited, as the cache is not.
+  const relay = config.redis.enabled ? new RedisRelay({ uri: config.redis.uri, events, log }) : undefined;
+  void relay?.start();
   const app = await buildApp({
     config,
     store,
@@ -85,6 +89,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     // After the last request: its events are queued; they get a short flush, then are given up.
     await webhooks?.stop(2000);
     await metricsServer?.close();
+    await relay?.stop();
     await redis?.close();
     await store.dialect
       .close()

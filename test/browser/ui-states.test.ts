@@ -59,6 +59,38 @@ describe('an empty database', () => {
   });
 });
 
+describe('live updates', () => {
+  it('shows a new deployment and a status change as the server announces them, without a reload', async () => {
+    await onPage(async (page) => {
+      await page.goto(`${server.url}/ui/`);
+      await page.locator('.app-header__live').waitFor();
+      const created = await fetch(`${server.url}/api/v1/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          workload: 'live',
+          platform: 'production',
+          environment: 'eu',
+          version: '9.9.9',
+          status: 'ongoing',
+        }),
+      });
+      const { versionId } = (await created.json()) as { versionId: number };
+      const row = page.locator(`tbody tr[data-deployment-id="${versionId}"]`);
+      await row.waitFor();
+      expect(await row.locator('[data-status-kind]').textContent()).toContain('ongoing');
+      await page.locator('.nav-menu').getByRole('button', { name: 'live', exact: true }).waitFor();
+
+      await fetch(`${server.url}/api/v1/update/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ versionId, status: 'deployed' }),
+      });
+      await row.locator('[data-status-kind="success"]').waitFor();
+    });
+  });
+});
+
 describe('a failing API', () => {
   it('shows the error and recovers on retry', async () => {
     await onPage(

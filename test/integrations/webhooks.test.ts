@@ -233,7 +233,8 @@ describe('webhooks never slow down or fail a write', () => {
       });
       expect(response.statusCode).toBe(201);
     }
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Waiting for the receiver would take 5 s (the attempt's time-out) per write; none did.
+    expect(Date.now() - started).toBeLessThan(4000);
     await receiver.received(1);
     // One delivery in flight (hanging), the rest queued behind it.
     expect(dispatcher.pending).toBe(5);
@@ -327,7 +328,7 @@ describe('the webhook dispatcher', () => {
       .toBe(true);
     const started = Date.now();
     await dispatcher.stop(2000);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(1500);
     expect(receiver.deliveries).toHaveLength(2);
     expect(verifySignature(receiver.deliveries[1]!)).toBe(true);
     expect(lines.some((line) => String(line.msg).includes('undelivered'))).toBe(false);

@@ -90,6 +90,7 @@ async function takeShots(browser: Browser, server: ServerProcess, outDir: string
         colorScheme: theme,
         timezoneId: 'Europe/Paris',
         locale: 'en-GB',
+        reducedMotion: 'reduce',
       });
       const page = await context.newPage();
       await page.goto(`${server.url}${shot.path}`);

@@ -50,11 +50,12 @@ export function formatRelative(iso: string, now: number): string {
 }
 
 const utcDayFormats = {
-  short: new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' }),
-  weekday: new Intl.DateTimeFormat('en', { weekday: 'long', timeZone: 'UTC' }),
+  monthDay: new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' }),
+  weekday: new Intl.DateTimeFormat('en', { weekday: 'short', timeZone: 'UTC' }),
+  weekdayLong: new Intl.DateTimeFormat('en', { weekday: 'long', timeZone: 'UTC' }),
 };
 
-/** A UTC day `2024-05-03` as `May 3` (short) or `Friday` (weekday). */
+/** A UTC day `2024-05-03` as `May 3` (monthDay), `Fri` (weekday) or `Friday` (weekdayLong). */
 export function formatUtcDay(day: string, style: keyof typeof utcDayFormats): string {
   const date = new Date(`${day}T00:00:00Z`);
   return Number.isNaN(date.getTime()) ? day : utcDayFormats[style].format(date);

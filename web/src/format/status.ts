@@ -32,7 +32,10 @@ const SERIES_COLOURS: Record<string, string> = {
 };
 const OTHER_COLOURS = ['var(--series-other-1)', 'var(--series-other-2)', 'var(--series-other-3)'];
 
-/** The chart colour of a status; the n-th unknown status takes the n-th spare colour. */
-export function seriesColour(status: string, unknownIndex: number): string {
-  return SERIES_COLOURS[status] ?? OTHER_COLOURS[unknownIndex % OTHER_COLOURS.length] ?? 'currentColor';
+/** The chart colour of each status, in order: known ones have their own, the others take the spare ones in turn. */
+export function seriesColours(statuses: readonly string[]): string[] {
+  let spare = 0;
+  return statuses.map(
+    (status) => SERIES_COLOURS[status] ?? OTHER_COLOURS[spare++ % OTHER_COLOURS.length] ?? 'currentColor',
+  );
 }

@@ -36,14 +36,14 @@ export const pathTo = {
 };
 
 /** Which workload, platform and environment an address shows, for the menu to open and highlight them. */
-export interface Whereabouts {
+export interface TreePosition {
   page: 'platform' | 'environment' | 'raw';
   workload: string;
   platform: string;
   environment?: string;
 }
 
-export function whereabouts(fullPath: string): Whereabouts | null {
+export function treePositionOf(fullPath: string): TreePosition | null {
   const path = pathWithinBase(fullPath);
   for (const page of ['platform', 'environment', 'raw'] as const) {
     const params = matchPattern(PATTERNS[page], path);

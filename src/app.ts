@@ -41,7 +41,8 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const events = deps.events ?? new DeploymentEvents();
-  const cache = deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
+  const cache =
+    deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
   const service = new DeploymentsService({ store, cache, events, now: deps.now });
   const insights = new InsightsService({ store: new InsightsStore(store.dialect), cache, now: deps.now });
 

@@ -7,14 +7,25 @@ import { errorCode, isNetworkError, parseUtcDate, type StoreDialect } from './di
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
 
+const CONNECT_TIMEOUT_MS = 3000;
+
+/** A client that gives up opening a connection after 3 s, so requests get a 503 instead of hanging. */
+class FastFailClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 /** PostgreSQL through a pg pool; `timestamp` columns (the original's type) hold UTC. */
 export function openPostgres(connectionString: string, log: Logger): StoreDialect {
   const pool = new pg.Pool({
     connectionString,
     application_name: 'versions',
     max: 10,
-    // Fail fast when the server is away, so that requests get a 503 instead of hanging.
-    connectionTimeoutMillis: 3000,
+    // pg-pool counts this from the moment a query asks for a client, so it bounds the wait in the queue
+    // during a burst; opening a connection has its own, shorter limit (FastFailClient).
+    connectionTimeoutMillis: 15_000,
+    Client: FastFailClient,
     idleTimeoutMillis: 30_000,
     query_timeout: 15_000,
     keepAlive: true,

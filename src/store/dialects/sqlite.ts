@@ -19,7 +19,8 @@ export function openSqlite(file: string): StoreDialect {
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   // Another process (a second replica, a backup) may hold the write lock for a moment.
-  connection.pragma('busy_timeout = 5000');
+  // 15 s covers another process migrating on a loaded machine.
+  connection.pragma('busy_timeout = 15000');
   const db = new Kysely<Database>({ dialect: new MigrationLockingSqliteDialect({ database: connection }) });
   return {
     name: 'sqlite',

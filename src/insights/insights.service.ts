@@ -61,11 +61,7 @@ export class InsightsService {
     const to = this.now();
     const window: DoraWindow = { from: new Date(to.getTime() - days * DAY_MS), to, scope };
     // Not cached: the window moves with the clock, so no two requests ask the same question.
-    const [counts, deploymentSeconds, restoreSeconds] = await Promise.all([
-      this.store.doraCounts(window),
-      this.store.deploymentSeconds(window),
-      this.store.restoreSeconds(window),
-    ]);
+    const { deploymentSeconds, restoreSeconds, ...counts } = await this.store.dora(window);
     const attempts = counts.successful + counts.failed;
     return {
       from: window.from.toISOString(),

@@ -2,19 +2,23 @@ import type { ExpressionBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
-import type { Database, VersionsTable } from '../store/schema.js';
+import type { Database, StatusHistoryTable, VersionsTable } from '../store/schema.js';
 import {
   FAILED_STATUS,
   type DoraCounts,
+  type DoraMeasures,
   type DoraWindow,
   type HistoryEntry,
   type MatrixEntry,
 } from './insights.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
+/** A window whose deployments are at least 1/4 of the ids between its first and last reads that id range. */
+const DENSE_RANGE_FACTOR = 4;
 
-/** The deployments of a DORA window go by the alias `v` in every query below. */
+/** The deployments of a DORA window go by the alias `v` in every query below, their history by `h`. */
 type WithV = Database & { v: VersionsTable };
+type WithH = Database & { h: StatusHistoryTable };
 
 /**
  * The read-only queries behind history, matrix and DORA figures. Every query is bounded: the matrix walks
@@ -124,122 +128,154 @@ export class InsightsStore {
     });
   }
 
-  /** How many deployments the window holds, and how many of them are successful and failed now. */
-  doraCounts(window: DoraWindow): Promise<DoraCounts> {
+  /**
+   * What DORA figures are computed from, over the deployments created in the window: their counts by current
+   * status, their deployment durations and their failures' times to restore, in seconds.
+   */
+  dora(window: DoraWindow): Promise<DoraMeasures> {
     return this.guard(async () => {
-      const row = await this.db
-        .selectFrom('versions as v')
-        .where((eb) => inWindow(eb, window, this.dialect))
-        .select((eb) => [
-          eb.fn.countAll<number | string>().as('deployments'),
-          eb.fn
-            .sum<number | string | null>(eb.case().when('v.status', 'in', SUCCESSFUL).then(1).else(0).end())
-            .as('successful'),
-          eb.fn
-            .sum<number | string | null>(eb.case().when('v.status', '=', FAILED_STATUS).then(1).else(0).end())
-            .as('failed'),
-        ])
-        .executeTakeFirstOrThrow();
-      return {
-        deployments: Number(row.deployments),
-        successful: Number(row.successful ?? 0),
-        failed: Number(row.failed ?? 0),
-      };
+      const [{ ids, ...counts }, restoreSeconds] = await Promise.all([
+        this.counts(window),
+        this.restoreSeconds(window),
+      ]);
+      const deploymentSeconds = ids ? await this.deploymentSeconds(window, ids, counts.deployments) : [];
+      return { ...counts, deploymentSeconds, restoreSeconds };
     });
+  }
+
+  /** Deployments of the window by current status, and the range of their ids (undefined when none). */
+  private async counts(window: DoraWindow): Promise<DoraCounts & { ids?: { first: number; last: number } }> {
+    const row = await this.db
+      .selectFrom('versions as v')
+      .where((eb) => inWindow(eb, window, this.dialect))
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('deployments'),
+        eb.fn
+          .sum<number | string | null>(eb.case().when('v.status', 'in', SUCCESSFUL).then(1).else(0).end())
+          .as('successful'),
+        eb.fn
+          .sum<number | string | null>(eb.case().when('v.status', '=', FAILED_STATUS).then(1).else(0).end())
+          .as('failed'),
+        // Among other aggregates, so that PostgreSQL reads them off the window's rows instead of walking
+        // the primary key from one end until a row of the window turns up.
+        eb.fn.min('v.versions_id').as('first'),
+        eb.fn.max('v.versions_id').as('last'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      deployments: Number(row.deployments),
+      successful: Number(row.successful ?? 0),
+      failed: Number(row.failed ?? 0),
+      ids:
+        row.first === null || row.last === null
+          ? undefined
+          : { first: Number(row.first), last: Number(row.last) },
+    };
   }
 
   /**
    * For each deployment of the window whose creation entry is not successful and that later reached a
    * successful status: the seconds from its creation (its `date`) to its first successful history entry.
+   *
+   * When the window's deployments are most of the ids from its first to its last (the usual case: ids grow
+   * with time), the history is read as that range of its index; without the bound PostgreSQL prefers
+   * hashing the whole history table to thousands of index lookups. When they are a sparse part of it (one
+   * environment over a year), each deployment's history is looked up instead.
    */
-  deploymentSeconds(window: DoraWindow): Promise<number[]> {
-    return this.guard(async () => {
-      const rows = await this.db
-        .selectFrom('versions as v')
-        .innerJoin('versions_status_history as h', 'h.versions_id', 'v.versions_id')
-        .where((eb) => inWindow(eb, window, this.dialect))
-        .groupBy(['v.versions_id', 'v.date'])
-        // The creation entry has the deployment's lowest history id: it must come before the first success.
-        .having((eb) =>
-          eb(
-            eb.fn.min('h.id'),
-            '<',
-            eb.fn.min(eb.case().when('h.status', 'in', SUCCESSFUL).then(eb.ref('h.id')).end()),
-          ),
-        )
-        .select((eb) =>
-          this.dialect
-            .secondsBetween(
-              eb.ref('v.date'),
-              eb.fn.min(eb.case().when('h.status', 'in', SUCCESSFUL).then(eb.ref('h.date')).end()),
-            )
-            .as('seconds'),
-        )
-        .execute();
-      return rows.map((row) => Number(row.seconds));
-    });
+  private async deploymentSeconds(
+    window: DoraWindow,
+    ids: { first: number; last: number },
+    deployments: number,
+  ): Promise<number[]> {
+    const dense = deployments * DENSE_RANGE_FACTOR >= ids.last - ids.first + 1;
+    const windowIds = this.db
+      .selectFrom('versions as v')
+      .select('v.versions_id')
+      .where((eb) => inWindow(eb, window, this.dialect));
+    const successful = (eb: ExpressionBuilder<WithH, 'h'>) => eb('h.status', 'in', SUCCESSFUL);
+    // Per deployment of the id range, read in index order (so grouped without a sort): its first success,
+    // kept only when its creation entry (its lowest history id) came before it.
+    const firstSuccesses = this.db
+      .selectFrom('versions_status_history as h')
+      .$if(dense, (query) =>
+        query.where('h.versions_id', '>=', ids.first).where('h.versions_id', '<=', ids.last),
+      )
+      .$if(!dense, (query) => query.where('h.versions_id', 'in', windowIds))
+      .groupBy('h.versions_id')
+      .having((eb) =>
+        eb(eb.fn.min('h.id'), '<', eb.fn.min(eb.case().when(successful(eb)).then(eb.ref('h.id')).end())),
+      )
+      .select((eb) => [
+        'h.versions_id',
+        eb.fn.min(eb.case().when(successful(eb)).then(eb.ref('h.date')).end()).as('succeeded_at'),
+      ]);
+    const rows = await this.db
+      .selectFrom('versions as v')
+      .innerJoin(firstSuccesses.as('s'), 's.versions_id', 'v.versions_id')
+      .where((eb) => inWindow(eb, window, this.dialect))
+      .select((eb) => this.dialect.secondsBetween(eb.ref('v.date'), eb.ref('s.succeeded_at')).as('seconds'))
+      .execute();
+    return rows.map((row) => Number(row.seconds));
   }
 
   /**
    * For each failed deployment of the window that was restored: the seconds from its failure (its first
    * history entry with status failed, else its date) to the first successful history entry of the next
    * successful deployment of its environment (ordered by date, then id; created no later than `to`).
-   * Failures never restored are left out.
+   * Failures never restored are left out. Three index lookups per failure, none per other deployment.
    */
-  restoreSeconds(window: DoraWindow): Promise<number[]> {
-    return this.guard(async () => {
-      const to = this.dialect.toDbDate(window.to);
-      const failures = this.db
-        .selectFrom('versions as v')
-        .where((eb) => inWindow(eb, window, this.dialect))
-        .where('v.status', '=', FAILED_STATUS)
-        .select((eb) => [
-          'v.versions_id',
-          eb.fn
-            .coalesce(
-              eb
-                .selectFrom('versions_status_history as hf')
-                .select((sub) => sub.fn.min('hf.date').as('failed_at'))
-                .whereRef('hf.versions_id', '=', 'v.versions_id')
-                .where('hf.status', '=', FAILED_STATUS),
-              eb.ref('v.date'),
-            )
-            .as('failed_at'),
+  private async restoreSeconds(window: DoraWindow): Promise<number[]> {
+    const to = this.dialect.toDbDate(window.to);
+    // One row per failure, no join: a join to the restoring deployments tempts PostgreSQL into hashing the
+    // whole versions table once the window holds a few thousand failures.
+    const rows = await this.db
+      .selectFrom('versions as v')
+      .where((eb) => inWindow(eb, window, this.dialect))
+      .where('v.status', '=', FAILED_STATUS)
+      .select((eb) => {
+        const failedAt = eb.fn.coalesce(
           eb
-            .selectFrom('versions as r')
-            .select('r.versions_id')
-            .whereRef('r.workload', '=', 'v.workload')
-            .whereRef('r.platform', '=', 'v.platform')
-            .whereRef('r.environment', '=', 'v.environment')
-            .whereRef('r.date', '>=', 'v.date')
-            .where((sub) =>
-              sub.or([
-                sub('r.date', '>', sub.ref('v.date')),
-                sub('r.versions_id', '>', sub.ref('v.versions_id')),
-              ]),
-            )
-            .where('r.date', '<=', to)
-            .where('r.status', 'in', SUCCESSFUL)
-            .orderBy('r.date')
-            .orderBy('r.versions_id')
-            .limit(1)
-            .as('restored_by'),
-        ]);
-      const rows = await this.db
-        .selectFrom(failures.as('f'))
-        .innerJoin('versions as r', 'r.versions_id', 'f.restored_by')
-        .leftJoin('versions_status_history as hr', (join) =>
-          join.onRef('hr.versions_id', '=', 'r.versions_id').on('hr.status', 'in', SUCCESSFUL),
-        )
-        .groupBy(['f.versions_id', 'f.failed_at', 'r.date'])
-        .select((eb) =>
-          this.dialect
-            .secondsBetween(eb.ref('f.failed_at'), eb.fn.coalesce(eb.fn.min('hr.date'), eb.ref('r.date')))
-            .as('seconds'),
-        )
-        .execute();
-      return rows.map((row) => Number(row.seconds));
-    });
+            .selectFrom('versions_status_history as hf')
+            .select((sub) => sub.fn.min('hf.date').as('failed_at'))
+            .whereRef('hf.versions_id', '=', 'v.versions_id')
+            .where('hf.status', '=', FAILED_STATUS),
+          eb.ref('v.date'),
+        );
+        // The next successful deployment of the environment, and when it first succeeded.
+        const restoredAt = eb
+          .selectFrom('versions as r')
+          .select((sub) =>
+            sub.fn
+              .coalesce(
+                sub
+                  .selectFrom('versions_status_history as hr')
+                  .select((first) => first.fn.min('hr.date').as('succeeded_at'))
+                  .whereRef('hr.versions_id', '=', 'r.versions_id')
+                  .where('hr.status', 'in', SUCCESSFUL),
+                sub.ref('r.date'),
+              )
+              .as('restored_at'),
+          )
+          .whereRef('r.workload', '=', 'v.workload')
+          .whereRef('r.platform', '=', 'v.platform')
+          .whereRef('r.environment', '=', 'v.environment')
+          .whereRef('r.date', '>=', 'v.date')
+          .where((sub) =>
+            sub.or([
+              sub('r.date', '>', sub.ref('v.date')),
+              sub('r.versions_id', '>', sub.ref('v.versions_id')),
+            ]),
+          )
+          .where('r.date', '<=', to)
+          .where('r.status', 'in', SUCCESSFUL)
+          .orderBy('r.date')
+          .orderBy('r.versions_id')
+          .limit(1);
+        return this.dialect.secondsBetween(failedAt, restoredAt).as('seconds');
+      })
+      .execute();
+    // NULL: no successful deployment came after the failure.
+    return rows.flatMap((row) => (row.seconds === null ? [] : [Number(row.seconds)]));
   }
 
   /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */

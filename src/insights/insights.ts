@@ -28,6 +28,12 @@ export interface DoraCounts {
   failed: number;
 }
 
+/** What DORA figures are computed from: counts, and the durations measured in the window, in seconds. */
+export interface DoraMeasures extends DoraCounts {
+  deploymentSeconds: number[];
+  restoreSeconds: number[];
+}
+
 /** The answer of /stats/dora; see docs/insights.md for every definition. */
 export interface DoraFigures extends DoraCounts {
   from: string;

@@ -95,6 +95,18 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
     await deploy('ties/prod/b', tie, 'failed'); // after the success: not restored by it
     await deploy('ties/prod/c', tie, 'ongoing', [0, 'deployed']); // succeeded the instant it was created
 
+    // sparse: a workload's deployments far apart in id, between many of another's (its history is then
+    // looked up per deployment rather than read as the window's range of ids).
+    for (const [day, seconds] of [
+      [3, 100],
+      [2, 300],
+      [1, 200],
+    ]) {
+      await deploy('sparse/prod/eu', NOW - day * DAY, 'ongoing', [seconds * SECOND, 'deployed']);
+      for (let i = 0; i < 12; i++)
+        await deploy('noise/prod/eu', NOW - day * DAY + (i + 1) * HOUR, 'deployed');
+    }
+
     // edges of a 30-day window: [NOW - 30 days, NOW], both ends included.
     const from = NOW - 30 * DAY;
     await deploy('edges/prod/a', from - HOUR, 'failed'); // before the window: its restore is not counted
@@ -193,6 +205,14 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
     });
   });
 
+  it('measures durations the same whether the workload is dense or sparse among the ids', async () => {
+    expect(await dora({ workload: 'sparse' })).toMatchObject({
+      deployments: 3,
+      successful: 3,
+      medianDeploymentSeconds: 200,
+    });
+  });
+
   it('includes both ends of the window and nothing outside it', async () => {
     expect(await dora({ workload: 'edges' })).toEqual({
       from: '2025-01-30T00:00:00.000Z',
@@ -216,8 +236,14 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
 
   it('adds up every workload without filters, and answers an empty scope with zeros and nulls', async () => {
     const all = await dora({});
-    expect(all).toMatchObject({ deployments: 4 + 3 + 8 + 2 + 5 + 3, successful: 3 + 1 + 4 + 1 + 3 + 2 });
-    expect(all.failed).toBe(0 + 2 + 4 + 1 + 2 + 1);
+    // calm, broken, flaky, regress, ties, sparse, noise, edges
+    expect(all).toMatchObject({
+      deployments: 4 + 3 + 8 + 2 + 5 + 3 + 36 + 3,
+      successful: 3 + 1 + 4 + 1 + 3 + 3 + 36 + 2,
+      failed: 0 + 2 + 4 + 1 + 2 + 0 + 0 + 1,
+    });
+    // Durations: calm 120 and 60, flaky 600, ties 0, sparse 100, 300 and 200: the median of seven is 120.
+    expect(all.medianDeploymentSeconds).toBe(120);
     expect(await dora({ workload: 'nobody', days: '3650' })).toEqual({
       from: new Date(NOW - 3650 * DAY).toISOString(),
       to: '2025-03-01T00:00:00.000Z',

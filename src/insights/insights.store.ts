@@ -134,11 +134,16 @@ export class InsightsStore {
    */
   dora(window: DoraWindow): Promise<DoraMeasures> {
     return this.guard(async () => {
-      const [{ ids, ...counts }, restoreSeconds] = await Promise.all([
-        this.counts(window),
+      const { ids, ...counts } = await this.counts(window);
+      if (!ids) return { ...counts, deploymentSeconds: [], restoreSeconds: [] };
+      const history = this.historyOf(window, ids, counts.deployments);
+      if (!this.dialect.seeksByOuterRange) {
+        return { ...counts, ...(await this.measuredInOrder(window, history)) };
+      }
+      const [deploymentSeconds, restoreSeconds] = await Promise.all([
+        this.deploymentSeconds(window, history),
         this.restoreSeconds(window),
       ]);
-      const deploymentSeconds = ids ? await this.deploymentSeconds(window, ids, counts.deployments) : [];
       return { ...counts, deploymentSeconds, restoreSeconds };
     });
   }
@@ -176,43 +181,16 @@ export class InsightsStore {
   /**
    * For each deployment of the window whose creation entry is not successful and that later reached a
    * successful status: the seconds from its creation (its `date`) to its first successful history entry.
-   *
-   * When the window's deployments are most of the ids from its first to its last (the usual case: ids grow
-   * with time), the history is read as that range of its index; without the bound PostgreSQL prefers
-   * hashing the whole history table to thousands of index lookups. When they are a sparse part of it (one
-   * environment over a year), each deployment's history is looked up instead.
    */
   private async deploymentSeconds(
     window: DoraWindow,
-    ids: { first: number; last: number },
-    deployments: number,
+    history: ReturnType<InsightsStore['historyOf']>,
   ): Promise<number[]> {
-    const dense = deployments * DENSE_RANGE_FACTOR >= ids.last - ids.first + 1;
-    const windowIds = this.db
-      .selectFrom('versions as v')
-      .select('v.versions_id')
-      .where((eb) => inWindow(eb, window, this.dialect));
-    const successful = (eb: ExpressionBuilder<WithH, 'h'>) => eb('h.status', 'in', SUCCESSFUL);
-    // Per deployment of the id range, read in index order (so grouped without a sort): its first success,
-    // kept only when its creation entry (its lowest history id) came before it.
-    const firstSuccesses = this.db
-      .selectFrom('versions_status_history as h')
-      .$if(dense, (query) =>
-        query.where('h.versions_id', '>=', ids.first).where('h.versions_id', '<=', ids.last),
-      )
-      .$if(!dense, (query) => query.where('h.versions_id', 'in', windowIds))
-      .groupBy('h.versions_id')
-      .having((eb) =>
-        eb(eb.fn.min('h.id'), '<', eb.fn.min(eb.case().when(successful(eb)).then(eb.ref('h.id')).end())),
-      )
-      .select((eb) => [
-        'h.versions_id',
-        eb.fn.min(eb.case().when(successful(eb)).then(eb.ref('h.date')).end()).as('succeeded_at'),
-      ]);
     const rows = await this.db
       .selectFrom('versions as v')
-      .innerJoin(firstSuccesses.as('s'), 's.versions_id', 'v.versions_id')
+      .innerJoin(history.as('s'), 's.versions_id', 'v.versions_id')
       .where((eb) => inWindow(eb, window, this.dialect))
+      .whereRef('s.created_entry', '<', 's.success_entry')
       .select((eb) => this.dialect.secondsBetween(eb.ref('v.date'), eb.ref('s.succeeded_at')).as('seconds'))
       .execute();
     return rows.map((row) => Number(row.seconds));
@@ -220,9 +198,9 @@ export class InsightsStore {
 
   /**
    * For each failed deployment of the window that was restored: the seconds from its failure (its first
-   * history entry with status failed, else its date) to the first successful history entry of the next
-   * successful deployment of its environment (ordered by date, then id; created no later than `to`).
-   * Failures never restored are left out. Three index lookups per failure, none per other deployment.
+   * history entry with status failed, else its date) to the first successful history entry (else the date)
+   * of the next successful deployment of its environment (ordered by date, then id; created no later than
+   * `to`). Failures never restored are left out. A few index seeks per failure, none per other deployment.
    */
   private async restoreSeconds(window: DoraWindow): Promise<number[]> {
     const to = this.dialect.toDbDate(window.to);
@@ -276,6 +254,117 @@ export class InsightsStore {
       .execute();
     // NULL: no successful deployment came after the failure.
     return rows.flatMap((row) => (row.seconds === null ? [] : [Number(row.seconds)]));
+  }
+
+  /**
+   * The same measures as deploymentSeconds() and restoreSeconds(), in one pass over the window's deployments
+   * sorted per environment, for databases that cannot seek an index by a range on an outer column (MySQL,
+   * MariaDB: there, each failure's lookup would scan its environment from the start).
+   *
+   * The next successful deployment is found with window functions: numbering the environment's deployments
+   * by how many successful ones come at or after each (newest first), a failure and the deployment that
+   * restores it share that number, and the restorer is the only successful one that has it. Every restorer
+   * is in the window, as it is created after the failure and no later than `to`.
+   */
+  private async measuredInOrder(
+    window: DoraWindow,
+    history: ReturnType<InsightsStore['historyOf']>,
+  ): Promise<Pick<DoraMeasures, 'deploymentSeconds' | 'restoreSeconds'>> {
+    const environment = ['workload', 'platform', 'environment'] as const;
+    const deploymentsOfWindow = this.db
+      .selectFrom('versions as v')
+      .leftJoin(history.as('s'), 's.versions_id', 'v.versions_id')
+      .where((eb) => inWindow(eb, window, this.dialect))
+      .select((eb) => [
+        ...environment.map((column) => `v.${column}` as const),
+        'v.date',
+        'v.status',
+        's.created_entry',
+        's.success_entry',
+        's.succeeded_at',
+        's.failed_at',
+        eb.fn
+          .sum<number | string>(eb.case().when('v.status', 'in', SUCCESSFUL).then(1).else(0).end())
+          .over((over) =>
+            over
+              .partitionBy(environment.map((column) => `v.${column}` as const))
+              .orderBy('v.date', 'desc')
+              .orderBy('v.versions_id', 'desc'),
+          )
+          .as('successes_after'),
+      ]);
+    const withRestorer = this.db.selectFrom(deploymentsOfWindow.as('d')).select((eb) => [
+      'd.status',
+      'd.date',
+      'd.created_entry',
+      'd.success_entry',
+      'd.succeeded_at',
+      'd.failed_at',
+      eb.fn
+        .min(
+          eb.case().when('d.status', 'in', SUCCESSFUL).then(eb.fn.coalesce('d.succeeded_at', 'd.date')).end(),
+        )
+        .over((over) =>
+          over.partitionBy([...environment.map((column) => `d.${column}` as const), 'd.successes_after']),
+        )
+        .as('restored_at'),
+    ]);
+    const rows = await this.db
+      .selectFrom(withRestorer.as('m'))
+      .where((eb) =>
+        eb.or([eb('m.status', '=', FAILED_STATUS), eb('m.created_entry', '<', eb.ref('m.success_entry'))]),
+      )
+      .select((eb) => [
+        eb
+          .case()
+          .when('m.created_entry', '<', eb.ref('m.success_entry'))
+          .then(this.dialect.secondsBetween(eb.ref('m.date'), eb.ref('m.succeeded_at')))
+          .end()
+          .as('deployment'),
+        eb
+          .case()
+          .when('m.status', '=', FAILED_STATUS)
+          .then(this.dialect.secondsBetween(eb.fn.coalesce('m.failed_at', 'm.date'), eb.ref('m.restored_at')))
+          .end()
+          .as('restore'),
+      ])
+      .execute();
+    return {
+      deploymentSeconds: rows.flatMap((row) => (row.deployment === null ? [] : [Number(row.deployment)])),
+      restoreSeconds: rows.flatMap((row) => (row.restore === null ? [] : [Number(row.restore)])),
+    };
+  }
+
+  /**
+   * Per deployment of the window, from its history: its creation entry (lowest id), its first successful
+   * entry (id and date) and when it first failed. When the window's deployments are most of the ids from
+   * its first to its last (the usual case: ids grow with time), the history is read as that range of its
+   * index; without the bound PostgreSQL prefers hashing the whole history table to thousands of index
+   * lookups. When they are a sparse part of it (one environment over a year), each one is looked up.
+   */
+  private historyOf(window: DoraWindow, ids: { first: number; last: number }, deployments: number) {
+    const dense = deployments * DENSE_RANGE_FACTOR >= ids.last - ids.first + 1;
+    const windowIds = this.db
+      .selectFrom('versions as v')
+      .select('v.versions_id')
+      .where((eb) => inWindow(eb, window, this.dialect));
+    const successful = (eb: ExpressionBuilder<WithH, 'h'>) => eb('h.status', 'in', SUCCESSFUL);
+    return this.db
+      .selectFrom('versions_status_history as h')
+      .$if(dense, (query) =>
+        query.where('h.versions_id', '>=', ids.first).where('h.versions_id', '<=', ids.last),
+      )
+      .$if(!dense, (query) => query.where('h.versions_id', 'in', windowIds))
+      .groupBy('h.versions_id')
+      .select((eb) => [
+        'h.versions_id',
+        eb.fn.min('h.id').as('created_entry'),
+        eb.fn.min(eb.case().when(successful(eb)).then(eb.ref('h.id')).end()).as('success_entry'),
+        eb.fn.min(eb.case().when(successful(eb)).then(eb.ref('h.date')).end()).as('succeeded_at'),
+        eb.fn
+          .min(eb.case().when('h.status', '=', FAILED_STATUS).then(eb.ref('h.date')).end())
+          .as('failed_at'),
+      ]);
   }
 
   /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */

@@ -1,6 +1,7 @@
 // The DORA arithmetic on fixed histories with known answers, on every dialect. The server's clock is set
 // for each write, so creation and status times are exact and every figure can be worked out by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InsightsStore } from '../../src/insights/insights.store.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -97,11 +98,12 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
 
     // sparse: a workload's deployments far apart in id, between many of another's (its history is then
     // looked up per deployment rather than read as the window's range of ids).
-    for (const [day, seconds] of [
+    const sparse: Array<[number, number]> = [
       [3, 100],
       [2, 300],
       [1, 200],
-    ]) {
+    ];
+    for (const [day, seconds] of sparse) {
       await deploy('sparse/prod/eu', NOW - day * DAY, 'ongoing', [seconds * SECOND, 'deployed']);
       for (let i = 0; i < 12; i++)
         await deploy('noise/prod/eu', NOW - day * DAY + (i + 1) * HOUR, 'deployed');
@@ -255,6 +257,33 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
       medianTimeToRestoreSeconds: null,
       medianDeploymentSeconds: null,
     });
+  });
+
+  it('measures the same by index seeks per failure and by one pass in environment order', async () => {
+    // Each database uses one of the two ways (dialect.seeksByOuterRange); both must agree everywhere.
+    const bySeeks = new InsightsStore({ ...t.store.dialect, seeksByOuterRange: true });
+    const inOrder = new InsightsStore({ ...t.store.dialect, seeksByOuterRange: false });
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    for (const scope of [
+      {},
+      { workload: 'flaky' },
+      { workload: 'sparse' },
+      { workload: 'ties', environment: 'b' },
+    ]) {
+      for (const days of [1, 30]) {
+        const window = { from: new Date(NOW - days * DAY), to: new Date(NOW), scope };
+        const [a, b] = await Promise.all([bySeeks.dora(window), inOrder.dora(window)]);
+        expect({
+          ...a,
+          restoreSeconds: sorted(a.restoreSeconds),
+          deploymentSeconds: sorted(a.deploymentSeconds),
+        }).toEqual({
+          ...b,
+          restoreSeconds: sorted(b.restoreSeconds),
+          deploymentSeconds: sorted(b.deploymentSeconds),
+        });
+      }
+    }
   });
 
   it('answers 400 for days out of 1..3650 or not a whole number, naming the field', async () => {

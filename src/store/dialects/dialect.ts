@@ -10,6 +10,11 @@ export interface StoreDialect {
   db: Kysely<Database>;
   /** INSERT ... RETURNING is available (else the driver's insertId is used). */
   supportsReturning: boolean;
+  /**
+   * A correlated subquery can seek an index by a range on an outer column (`r.date >= v.date ORDER BY
+   * r.date LIMIT 1` reads one entry). MySQL and MariaDB use only the equal prefix there and scan from its start.
+   */
+  seeksByOuterRange: boolean;
   /** A date as the driver must receive it so that the column holds UTC. */
   toDbDate(date: Date): Date | string;
   /** The UTC day (YYYY-MM-DD) of a date column, as SQL. */

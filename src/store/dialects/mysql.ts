@@ -48,6 +48,7 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     healthName: 'mysql',
     db,
     supportsReturning: false,
+    seeksByOuterRange: false,
     // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
     toDbDate: (date) => date,
     utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,

@@ -53,6 +53,7 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     healthName: 'postgresql',
     db,
     supportsReturning: true,
+    seeksByOuterRange: true,
     // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,

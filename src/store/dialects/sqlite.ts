@@ -27,6 +27,7 @@ export function openSqlite(file: string): StoreDialect {
     healthName: 'sqlite',
     db,
     supportsReturning: true,
+    seeksByOuterRange: true,
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
     // julianday() reads the ISO text (its Z included) to the millisecond.

@@ -28,8 +28,14 @@ describe('loadConfig', () => {
       uri: 'redis://:secret@cache:6379/2',
     });
     expect(loadConfig({ REDIS_ENABLED: '1', REDIS_URI: 'redis://:x@h:6379' }).redis.enabled).toBe(true);
-    const postgres = loadConfig({ SQL_DRIVER: 'postgres', DB_URI: 'postgres://u:p@h:5432/db?sslmode=disable' });
-    expect(postgres.database).toEqual({ dialect: 'postgres', connectionString: 'postgres://u:p@h:5432/db?sslmode=disable' });
+    const postgres = loadConfig({
+      SQL_DRIVER: 'postgres',
+      DB_URI: 'postgres://u:p@h:5432/db?sslmode=disable',
+    });
+    expect(postgres.database).toEqual({
+      dialect: 'postgres',
+      connectionString: 'postgres://u:p@h:5432/db?sslmode=disable',
+    });
     expect(describeDatabase(postgres.database)).toBe('postgres://u:***@h:5432/db?sslmode=disable');
   });
 
@@ -38,9 +44,22 @@ describe('loadConfig', () => {
       parseMysqlUri(
         'user:p@ss:w@rd@tcp(db.example:3307)/versions?charset=utf8&autocommit=true&multiStatements=true&maxAllowedPacket=0&interpolateParams=true&parseTime=true',
       ),
-    ).toEqual({ user: 'user', password: 'p@ss:w@rd', host: 'db.example', port: 3307, database: 'versions', ssl: false });
-    expect(parseMysqlUri('root@tcp(127.0.0.1)/test')).toMatchObject({ user: 'root', password: '', port: 3306 });
-    expect(parseMysqlUri('u:p@unix(/run/mysqld/mysqld.sock)/db')).toMatchObject({ socketPath: '/run/mysqld/mysqld.sock' });
+    ).toEqual({
+      user: 'user',
+      password: 'p@ss:w@rd',
+      host: 'db.example',
+      port: 3307,
+      database: 'versions',
+      ssl: false,
+    });
+    expect(parseMysqlUri('root@tcp(127.0.0.1)/test')).toMatchObject({
+      user: 'root',
+      password: '',
+      port: 3306,
+    });
+    expect(parseMysqlUri('u:p@unix(/run/mysqld/mysqld.sock)/db')).toMatchObject({
+      socketPath: '/run/mysqld/mysqld.sock',
+    });
     expect(parseMysqlUri('mysql://u:p%40ss@h:3306/db')).toEqual({
       user: 'u',
       password: 'p@ss',
@@ -86,7 +105,9 @@ describe('the server process', () => {
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!);
     expect(entry.level).toBe('fatal');
-    expect(entry.msg).toMatch(/APP_PORT must be a port number from 0 to 65535, like 8080 or :8080 \(got "eighty"\)/);
+    expect(entry.msg).toMatch(
+      /APP_PORT must be a port number from 0 to 65535, like 8080 or :8080 \(got "eighty"\)/,
+    );
     expect(lines[0]).not.toMatch(/at .*\.js:\d+/);
   });
 
@@ -103,11 +124,16 @@ describe('the server process', () => {
       timeout: 20_000,
     });
     expect(result.status).toBe(1);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.some((line) => line.msg === 'database not reachable yet, retrying')).toBe(true);
     const fatal = lines.at(-1);
     expect(fatal.level).toBe('fatal');
-    expect(fatal.msg).toMatch(/cannot reach the database at postgres:\/\/nobody:\*\*\*@127.0.0.1:1\/none.*check DB_URI/);
+    expect(fatal.msg).toMatch(
+      /cannot reach the database at postgres:\/\/nobody:\*\*\*@127.0.0.1:1\/none.*check DB_URI/,
+    );
     expect(result.stdout).not.toContain('secret');
   });
 
@@ -115,7 +141,9 @@ describe('the server process', () => {
     const server = await startServerProcess();
     await fetch(`${server.url}/api/v1/health`);
     await fetch(`${server.url}/api/v1/read/home`);
-    const started = server.logs.map((line) => JSON.parse(line)).find((line) => line.msg === 'versions is listening');
+    const started = server.logs
+      .map((line) => JSON.parse(line))
+      .find((line) => line.msg === 'versions is listening');
     expect(started).toMatchObject({ database: expect.stringMatching(/^sqlite:/), redis: 'disabled' });
     await server.stop();
     expect(server.process.exitCode).toBe(0);

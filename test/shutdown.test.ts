@@ -5,11 +5,20 @@ import { startServerProcess } from './helpers/server-process.js';
 
 it('finishes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
   const server = await startServerProcess();
-  const body = JSON.stringify({ workload: 'w', platform: 'p', environment: 'e', version: '1.0.0', raw: 'x'.repeat(10_000) });
+  const body = JSON.stringify({
+    workload: 'w',
+    platform: 'p',
+    environment: 'e',
+    version: '1.0.0',
+    raw: 'x'.repeat(10_000),
+  });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
       `${server.url}/api/v1/create`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));
@@ -27,7 +36,9 @@ it('finishes a request that is in flight when SIGTERM arrives, then exits 0', as
   const response = await answer;
   expect(response.status).toBe(201);
   expect(JSON.parse(response.body)).toEqual({ versionId: 1 });
-  await new Promise((resolve) => (server.process.exitCode === null ? server.process.once('exit', resolve) : resolve(null)));
+  await new Promise((resolve) =>
+    server.process.exitCode === null ? server.process.once('exit', resolve) : resolve(null),
+  );
   expect(server.process.exitCode).toBe(0);
   await server.stop();
 });

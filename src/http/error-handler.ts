@@ -20,11 +20,9 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply
-          .code(413)
-          .send({
-            error: `the body is larger than ${bodyLimit} bytes (APP_BODY_LIMIT); send a smaller raw payload`,
-          });
+        return reply.code(413).send({
+          error: `the body is larger than ${bodyLimit} bytes (APP_BODY_LIMIT); send a smaller raw payload`,
+        });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send({
           error: `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/json or application/x-www-form-urlencoded`,

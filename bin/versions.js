@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `versions` command. The client is TypeScript compiled into dist/, so this file only finds it and
 // hands over the command line; all the logic (and its tests) lives in src/cli/.
-/* global process, console, URL */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -38,3 +38,38 @@ export interface DeploymentPage {
   /** Every row of that history, over all pages. */
   total: number;
 }
+
+/** One status a deployment went through (`GET /read/history`); the first is its creation. */
+export interface HistoryEntry {
+  status: string;
+  /** ISO 8601, UTC. */
+  date: string;
+}
+
+/** What one environment runs and last tried (`GET /read/matrix`). */
+export interface MatrixEntry extends EnvironmentPath {
+  /** The newest successful (deployed or completed) deployment; null when none succeeded yet. */
+  current: { versions_id: number; version: string; date: string } | null;
+  /** The newest deployment, whatever its status. */
+  latest: { versions_id: number; version: string; status: string; date: string };
+}
+
+/** DORA figures over the deployments created in a window (`GET /stats/dora`); null where nothing was measured. */
+export interface DoraFigures {
+  from: string;
+  to: string;
+  deployments: number;
+  successful: number;
+  failed: number;
+  deploymentsPerDay: number;
+  changeFailureRate: number | null;
+  medianTimeToRestoreSeconds: number | null;
+  medianDeploymentSeconds: number | null;
+}
+
+/** Which deployments DORA figures cover: an absent field means every value. */
+export interface DoraScope {
+  workload?: string;
+  platform?: string;
+  environment?: string;
+}

@@ -60,3 +60,20 @@ export function formatUtcDay(day: string, style: keyof typeof utcDayFormats): st
   const date = new Date(`${day}T00:00:00Z`);
   return Number.isNaN(date.getTime()) ? day : utcDayFormats[style].format(date);
 }
+
+/** A duration in seconds, compactly, its two largest units: `42 s`, `12 min`, `2 h 5 min`, `3 d 4 h`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 1) return '< 1 s';
+  const whole = Math.floor(seconds);
+  const pair = (size: number, label: string, smallSize: number, smallLabel: string) => {
+    const big = Math.floor(whole / size);
+    const small = Math.floor((whole % size) / smallSize);
+    return small > 0 ? `${big} ${label} ${small} ${smallLabel}` : `${big} ${label}`;
+  };
+  if (whole < 60) return `${whole} s`;
+  if (whole < 600) return pair(60, 'min', 1, 's');
+  if (whole < 3600) return `${Math.floor(whole / 60)} min`;
+  if (whole < 24 * 3600) return pair(3600, 'h', 60, 'min');
+  return pair(24 * 3600, 'd', 3600, 'h');
+}

@@ -12,6 +12,11 @@ export function statusKind(status: string): StatusKind {
   return KINDS[status.trim().toLowerCase()] ?? 'other';
 }
 
+/** Deployed or completed: what the API counts as a success (the matrix's `current`, DORA's `successful`). */
+export function isSuccessfulStatus(status: string): boolean {
+  return statusKind(status) === 'success';
+}
+
 const KNOWN_ORDER = ['deployed', 'completed', 'ongoing', 'failed'];
 
 /** Known statuses first, in a fixed order, then the others alphabetically: legends and stacks stay stable. */

@@ -57,7 +57,9 @@ async function rowTexts(page: Page, column: string): Promise<string[]> {
 
 /** The version of each row (its cell also shows the deployment id). */
 async function versions(page: Page): Promise<string[]> {
-  const texts = await page.locator('table tbody td[data-label="Version"] a').allTextContents();
+  const texts = await page
+    .locator('table tbody td[data-label="Version"] a.deployment-table__version-link')
+    .allTextContents();
   return texts.map((text) => text.trim());
 }
 
@@ -112,7 +114,11 @@ describe('home page', () => {
       expect((await row.locator('td[data-label="Environment"]').textContent())?.trim()).toBe(
         HOSTILE.environment,
       );
-      expect((await row.locator('td[data-label="Version"] a').textContent())?.trim()).toBe(HOSTILE.version);
+      expect(
+        (
+          await row.locator('td[data-label="Version"] a.deployment-table__version-link').textContent()
+        )?.trim(),
+      ).toBe(HOSTILE.version);
       expect(await row.locator('[data-status-kind]').textContent()).toContain(HOSTILE.status);
       // A javascript: changelog is shown, never linked.
       expect(await row.locator('td[data-label="Changelog"]').textContent()).toBe(HOSTILE.changelogURL);
@@ -120,7 +126,7 @@ describe('home page', () => {
       expect(await page.locator('img[src="x"], main b, main i, main script').count()).toBe(0);
       expect(await page.locator('.nav-menu').textContent()).toContain(HOSTILE.workload);
 
-      await row.locator('td[data-label="Version"] a').click();
+      await row.locator('td[data-label="Version"] a.deployment-table__version-link').click();
       await page.locator('.raw-page__text').waitFor();
       expect(await page.locator('h1').textContent()).toBe(`Raw payload of ${HOSTILE.version}`);
       expect(await page.locator('.raw-page__text').textContent()).toBe(HOSTILE.raw);

@@ -1,12 +1,28 @@
 // Every page of the UI, and the menu's list of pages. A new page is a pattern in router/paths.ts, a route
 // here, and (when it deserves one) an entry in `menuLinks`.
+import { defineAsyncComponent, type Component } from 'vue';
+import LoadingState from './components/LoadingState.vue';
+import PageLoadError from './components/PageLoadError.vue';
 import HomePage from './pages/HomePage.vue';
+import DeploymentPage from './pages/DeploymentPage.vue';
 import EnvironmentPage from './pages/EnvironmentPage.vue';
+import MatrixPage from './pages/MatrixPage.vue';
 import PlatformPage from './pages/PlatformPage.vue';
 import RawPage from './pages/RawPage.vue';
 import StatisticsPage from './pages/StatisticsPage.vue';
 import { PATTERNS, pathTo } from './router/paths';
 import { defineRoute, type MenuLink, type Route } from './router/router';
+
+// Pages few visits open, loaded on demand in files of their own, outside the initial bundle.
+const onDemand = (loader: () => Promise<{ default: Component }>) =>
+  defineAsyncComponent({
+    loader,
+    loadingComponent: LoadingState,
+    errorComponent: PageLoadError,
+    delay: 150,
+  });
+const DoraPage = onDemand(() => import('./pages/DoraPage.vue'));
+const ApiDocsPage = onDemand(() => import('./pages/ApiDocsPage.vue'));
 
 type Params = Record<string, string | undefined>;
 
@@ -34,6 +50,12 @@ function withPage<Props extends object>(props: Props | null, segment: string | u
 }
 
 const pageSuffix = (page: number) => (page > 1 ? ` · page ${page}` : '');
+
+/** A deployment id as the API takes it: 1 to 2^31 − 1. */
+function deploymentId(segment: string | undefined): { versionId: number } | null {
+  const id = Number(segment);
+  return Number.isSafeInteger(id) && id >= 1 && id <= 2_147_483_647 ? { versionId: id } : null;
+}
 
 export const routes: readonly Route[] = [
   defineRoute({
@@ -68,10 +90,37 @@ export const routes: readonly Route[] = [
     title: ({ workload, platform, environment, version }) =>
       `${version} · ${workload} / ${platform} / ${environment}`,
   }),
+  defineRoute({
+    pattern: PATTERNS.matrix,
+    component: MatrixPage,
+    props: () => ({}),
+    title: () => 'Deployed versions',
+  }),
+  defineRoute({
+    pattern: PATTERNS.dora,
+    component: DoraPage,
+    props: () => ({}),
+    title: () => 'DORA metrics',
+  }),
+  defineRoute({
+    pattern: PATTERNS.deployment,
+    component: DeploymentPage,
+    props: (params) => deploymentId(params.versionId),
+    title: ({ versionId }) => `Deployment #${versionId}`,
+  }),
+  defineRoute({
+    pattern: PATTERNS.api,
+    component: ApiDocsPage,
+    props: () => ({}),
+    title: () => 'API reference',
+  }),
 ];
 
-/** The pages listed above the workloads in the menu. Later: matrix, DORA metrics, API documentation. */
+/** The pages listed above the workloads in the menu. */
 export const menuLinks: readonly MenuLink[] = [
   { label: 'Latest deployments', href: pathTo.home() },
+  { label: 'Deployed versions', href: pathTo.matrix() },
   { label: 'Statistics', href: pathTo.statistics() },
+  { label: 'DORA metrics', href: pathTo.dora() },
+  { label: 'API reference', href: pathTo.api() },
 ];

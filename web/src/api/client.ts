@@ -1,10 +1,24 @@
-import type { DailyStatusCount, Deployment, DeploymentPage, EnvironmentPath, PagedDeployment } from './types';
+import type { OpenApiDocument } from '../model/openapi';
+import type {
+  DailyStatusCount,
+  Deployment,
+  DeploymentPage,
+  DoraFigures,
+  DoraScope,
+  EnvironmentPath,
+  HistoryEntry,
+  MatrixEntry,
+  PagedDeployment,
+} from './types';
 import { readToken, tokenRequired } from './read-token';
 
 const API_ROOT = '/api/v1';
 
 /** Rows per page of a platform's or an environment's history. */
 export const PAGE_SIZE = 25;
+
+/** The most rows one read of a history may ask for (the API's limit): what a filter searches. */
+export const MAX_RANGE_LIMIT = 1000;
 
 /** An answer of the API other than a success; `status` is 0 when the server could not be reached. */
 export class ApiError extends Error {
@@ -21,11 +35,13 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number>;
+type Query = Record<string, string | number | undefined>;
 
 /** GETs a JSON resource; resolves to null on 204 No Content, throws ApiError on any other failure. */
 async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T | null> {
-  const search = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+  const search = new URLSearchParams(
+    Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+  );
   const url = `${API_ROOT}${path}${search.toString() ? `?${search}` : ''}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = readToken();
@@ -69,23 +85,31 @@ export const api = {
     return (await getJson<EnvironmentPath[]>('/read/distinct/workloads', {}, signal)) ?? [];
   },
 
-  /** One page of a platform's history (404 ApiError when the page has no rows). */
+  /** One page of a platform's history, 25 rows unless told (404 ApiError when the page has no rows). */
   async platformPage(
-    where: { workload: string; platform: string; page: number },
+    where: { workload: string; platform: string; page: number; rangeLimit?: number },
     signal?: AbortSignal,
   ): Promise<DeploymentPage> {
     return toPage(
-      await getJson<PagedDeployment[]>('/read/platform', { ...where, rangeLimit: PAGE_SIZE }, signal),
+      await getJson<PagedDeployment[]>(
+        '/read/platform',
+        { ...where, rangeLimit: where.rangeLimit ?? PAGE_SIZE },
+        signal,
+      ),
     );
   },
 
-  /** One page of an environment's history (404 ApiError when the page has no rows). */
+  /** One page of an environment's history, 25 rows unless told (404 ApiError when the page has no rows). */
   async environmentPage(
-    where: EnvironmentPath & { page: number },
+    where: EnvironmentPath & { page: number; rangeLimit?: number },
     signal?: AbortSignal,
   ): Promise<DeploymentPage> {
     return toPage(
-      await getJson<PagedDeployment[]>('/read/environment', { ...where, rangeLimit: PAGE_SIZE }, signal),
+      await getJson<PagedDeployment[]>(
+        '/read/environment',
+        { ...where, rangeLimit: where.rangeLimit ?? PAGE_SIZE },
+        signal,
+      ),
     );
   },
 
@@ -99,5 +123,36 @@ export const api = {
   async dailyStatusCounts(signal?: AbortSignal): Promise<DailyStatusCount[]> {
     const rows = (await getJson<DailyStatusCount[]>('/stats/latest', {}, signal)) ?? [];
     return rows.map((row) => ({ ...row, total: Number(row.total) }));
+  },
+
+  /** One deployment by its id (404 ApiError when there is none). */
+  async deployment(versionId: number, signal?: AbortSignal): Promise<Deployment> {
+    const row = await getJson<Deployment>('/read/raw/id', { versionId }, signal);
+    if (!row) throw new ApiError(404, `no deployment with versionId ${versionId}`);
+    return row;
+  },
+
+  /** Every status of one deployment with its time, creation first (404 ApiError when there is no such id). */
+  async history(versionId: number, signal?: AbortSignal): Promise<HistoryEntry[]> {
+    return (await getJson<HistoryEntry[]>('/read/history', { versionId }, signal)) ?? [];
+  },
+
+  /** Per workload / platform / environment: what runs there and what was last tried; empty when nothing. */
+  async matrix(workload: string | undefined, signal?: AbortSignal): Promise<MatrixEntry[]> {
+    return (await getJson<MatrixEntry[]>('/read/matrix', { workload }, signal)) ?? [];
+  },
+
+  /** DORA figures over the deployments created in the last `days` days, of the scope. */
+  async dora(scope: DoraScope & { days: number }, signal?: AbortSignal): Promise<DoraFigures> {
+    const figures = await getJson<DoraFigures>('/stats/dora', { ...scope }, signal);
+    if (!figures) throw new ApiError(500, 'The server sent no DORA figures.');
+    return figures;
+  },
+
+  /** The API's own description, OpenAPI 3.1. */
+  async openApi(signal?: AbortSignal): Promise<OpenApiDocument> {
+    const document = await getJson<OpenApiDocument>('/openapi.json', {}, signal);
+    if (!document) throw new ApiError(500, 'The server sent no API description.');
+    return document;
   },
 };

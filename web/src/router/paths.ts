@@ -7,6 +7,11 @@ export const PATTERNS = {
   platform: '/workload/:workload/platform/:platform/:page(\\d+)?',
   environment: '/workload/:workload/platform/:platform/environment/:environment/:page(\\d+)?',
   raw: '/workload/:workload/platform/:platform/environment/:environment/raw/:version',
+  // Pages the original never had.
+  matrix: '/matrix',
+  dora: '/dora',
+  deployment: '/deployment/:versionId(\\d+)',
+  api: '/api',
 } as const;
 
 export interface PlatformAddress {
@@ -23,6 +28,16 @@ function pageSegment(page: number | undefined): string | undefined {
   return page !== undefined && page > 1 ? String(page) : undefined;
 }
 
+/** `?a=1&b=2` from the parameters that have a value, or `''`. */
+export function queryString(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
 /** Builds the address of each page. */
 export const pathTo = {
   home: (): string => fillPattern(PATTERNS.home),
@@ -33,6 +48,15 @@ export const pathTo = {
     fillPattern(PATTERNS.environment, { workload, platform, environment, page: pageSegment(page) }),
   raw: ({ workload, platform, environment }: EnvironmentAddress, version: string): string =>
     fillPattern(PATTERNS.raw, { workload, platform, environment, version }),
+  /** What runs where, of one workload when given. */
+  matrix: (filter: { workload?: string } = {}): string =>
+    fillPattern(PATTERNS.matrix) + queryString({ workload: filter.workload }),
+  /** DORA figures over the last `days` days (the page's default when not given), of one workload when given. */
+  dora: (filter: { days?: number; workload?: string } = {}): string =>
+    fillPattern(PATTERNS.dora) + queryString({ days: filter.days, workload: filter.workload }),
+  deployment: (versionId: number): string =>
+    fillPattern(PATTERNS.deployment, { versionId: String(versionId) }),
+  api: (): string => fillPattern(PATTERNS.api),
 };
 
 /** Which workload, platform and environment an address shows, for the menu to open and highlight them. */

@@ -6,6 +6,9 @@ export const UI_BASE = import.meta.env.BASE_URL.replace(/\/$/, '');
 /** The path the browser shows, e.g. `/ui/workload/teamX/platform/production`. */
 export const currentPath = shallowRef(window.location.pathname);
 
+/** The query string the browser shows, `?status=failed` or `''`: filters that can be shared as a link. */
+export const currentSearch = shallowRef(window.location.search);
+
 /** Incremented on every navigation made inside the app (not on the first load). */
 export const navigationCount = shallowRef(0);
 
@@ -110,17 +113,23 @@ export function resolveRoute(routes: readonly Route[], fullPath: string): Resolv
   return null;
 }
 
-/** Shows another page of the app without reloading it. */
-export function navigate(href: string, options: { replace?: boolean } = {}): void {
+/**
+ * Shows another page of the app without reloading it. A change of the query string alone (a filter) keeps the
+ * page, its scroll position and the focus where they are; so does `keepFocus` (a form that changes the address).
+ */
+export function navigate(href: string, options: { replace?: boolean; keepFocus?: boolean } = {}): void {
   const url = new URL(href, window.location.href);
   if (url.origin !== window.location.origin) {
     window.location.assign(url.href);
     return;
   }
-  if (url.pathname === currentPath.value && !options.replace) return;
+  const samePath = url.pathname === currentPath.value;
+  if (samePath && url.search === currentSearch.value && !options.replace) return;
   if (options.replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
   currentPath.value = url.pathname;
+  currentSearch.value = url.search;
+  if (samePath || options.keepFocus) return;
   navigationCount.value += 1;
   window.scrollTo(0, 0);
 }
@@ -128,7 +137,10 @@ export function navigate(href: string, options: { replace?: boolean } = {}): voi
 /** Follows the browser's back and forward buttons. */
 export function listenToHistory(): void {
   window.addEventListener('popstate', () => {
+    const samePath = window.location.pathname === currentPath.value;
     currentPath.value = window.location.pathname;
-    navigationCount.value += 1;
+    currentSearch.value = window.location.search;
+    // Going back over a filter change, or to an anchor of the same page, is not a new page.
+    if (!samePath) navigationCount.value += 1;
   });
 }

@@ -46,6 +46,13 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRoutesOptio
       },
     },
     (request, reply) => {
+      reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache, no-transform')
+        // nginx buffers responses unless told not to; events would arrive in bursts.
+        .header('x-accel-buffering', 'no');
+      // HEAD (Fastify adds it to every GET) gets the headers only: a stream would never be read or ended.
+      if (request.method === 'HEAD') return reply.send();
       const stream = new PassThrough();
       open.add(stream);
       const write = (text: string) => {
@@ -65,14 +72,7 @@ export async function eventsRoutes(app: FastifyInstance, opts: EventsRoutesOptio
         open.delete(stream);
       });
       stream.write(`retry: ${retryMs}\n: connected\n\n`);
-      return (
-        reply
-          .header('content-type', 'text/event-stream; charset=utf-8')
-          .header('cache-control', 'no-cache, no-transform')
-          // nginx buffers responses unless told not to; events would arrive in bursts.
-          .header('x-accel-buffering', 'no')
-          .send(stream)
-      );
+      return reply.send(stream);
     },
   );
 }

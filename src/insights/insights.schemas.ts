@@ -37,12 +37,14 @@ export const DoraQuerySchema = Type.Object({
   workload: Type.Optional(Type.String({ examples: ['teamX'] })),
   platform: Type.Optional(Type.String({ examples: ['production'] })),
   environment: Type.Optional(Type.String({ examples: ['production'] })),
-  days: Type.Integer({
-    minimum: 1,
-    maximum: MAX_DORA_DAYS,
-    default: DEFAULT_DORA_DAYS,
-    description: `The window: deployments created in the last \`days\` × 24 hours. At most ${MAX_DORA_DAYS}.`,
-  }),
+  days: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_DORA_DAYS,
+      default: DEFAULT_DORA_DAYS,
+      description: `The window: deployments created in the last \`days\` × 24 hours. At most ${MAX_DORA_DAYS}.`,
+    }),
+  ),
 });
 
 const SECONDS = {

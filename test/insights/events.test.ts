@@ -84,6 +84,14 @@ describe('server-sent events through the app', () => {
     await until(() => events.listening === 0, 'the listeners to be removed');
   });
 
+  it('answers HEAD with the headers only, opening no stream', async () => {
+    await until(() => events.listening === 0, 'earlier streams to be gone');
+    const response = await fetch(`${base}/api/v1/events`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(events.listening).toBe(0);
+  });
+
   it('ends open streams when the server closes, so that shutdown does not hang', async () => {
     const stream = await openEventStream(`${base}/api/v1/events`);
     await stream.waitForText('retry:');

@@ -42,7 +42,8 @@ describe('an empty database', () => {
       await page.getByRole('heading', { name: 'No deployments yet' }).waitFor();
       const command = await page.locator('.first-deployment-hint__command').textContent();
       expect(command).toContain(`curl -X POST ${server.url}/api/v1/create`);
-      expect(await page.locator('.nav-menu').textContent()).toContain('No workloads yet');
+      // The menu loads on its own: wait for it rather than read it once.
+      await page.locator('.nav-menu').getByText('No workloads yet').waitFor();
 
       // The command it shows works.
       const body = /-d '(.*)'$/.exec(command ?? '')?.[1] ?? '';

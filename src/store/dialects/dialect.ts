@@ -1,4 +1,4 @@
-import type { Expression, Kysely, RawBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { DialectName } from '../../config.js';
 import type { Database } from '../schema.js';
 
@@ -67,4 +67,20 @@ export function parseUtcDate(value: unknown): Date {
   // A bare "YYYY-MM-DD HH:MM:SS" carries no zone: the service stores UTC, so read it as UTC.
   const zoned = /[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`;
   return new Date(zoned);
+}
+
+/** INSERT ... ON CONFLICT DO UPDATE, the upsert PostgreSQL and SQLite share (MySQL has its own). */
+export async function upsertEnvironmentCount(
+  db: Kysely<Database>,
+  key: { workload: string; platform: string; environment: string },
+): Promise<void> {
+  await db
+    .insertInto('versions_environments')
+    .values({ ...key, deployments: 1 })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['workload', 'platform', 'environment'])
+        .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
+    )
+    .execute();
 }

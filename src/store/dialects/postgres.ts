@@ -2,7 +2,13 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../schema.js';
-import { errorCode, isNetworkError, parseUtcDate, type StoreDialect } from './dialect.js';
+import {
+  errorCode,
+  upsertEnvironmentCount,
+  isNetworkError,
+  parseUtcDate,
+  type StoreDialect,
+} from './dialect.js';
 
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
@@ -58,17 +64,7 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
     secondsBetween: (start, end) => sql<string>`extract(epoch from (${end} - ${start}))`,
-    async incrementEnvironment(trx, key) {
-      await trx
-        .insertInto('versions_environments')
-        .values({ ...key, deployments: 1 })
-        .onConflict((conflict) =>
-          conflict
-            .columns(['workload', 'platform', 'environment'])
-            .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
-        )
-        .execute();
-    },
+    incrementEnvironment: upsertEnvironmentCount,
     isUnavailable(error) {
       if (isNetworkError(error)) return true;
       const code = errorCode(error) ?? '';

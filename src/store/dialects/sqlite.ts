@@ -8,9 +8,10 @@ import {
   sql,
   type DialectAdapter,
   type MigrationLockOptions,
+  type SqliteDatabase,
 } from 'kysely';
 import type { Database } from '../schema.js';
-import { errorCode, type StoreDialect } from './dialect.js';
+import { errorCode, upsertEnvironmentCount, type StoreDialect } from './dialect.js';
 
 /** Embedded SQLite in WAL mode: dates are stored as ISO 8601 text in UTC, which sorts like time. */
 export function openSqlite(file: string): StoreDialect {
@@ -21,7 +22,9 @@ export function openSqlite(file: string): StoreDialect {
   // Another process (a second replica, a backup) may hold the write lock for a moment.
   // 15 s covers another process migrating on a loaded machine.
   connection.pragma('busy_timeout = 15000');
-  const db = new Kysely<Database>({ dialect: new MigrationLockingSqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({
+    dialect: new MigrationLockingSqliteDialect({ database: withStatementCache(connection) }),
+  });
   return {
     name: 'sqlite',
     healthName: 'sqlite',
@@ -32,17 +35,7 @@ export function openSqlite(file: string): StoreDialect {
     utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
     // julianday() reads the ISO text (its Z included) to the millisecond.
     secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
-    async incrementEnvironment(trx, key) {
-      await trx
-        .insertInto('versions_environments')
-        .values({ ...key, deployments: 1 })
-        .onConflict((conflict) =>
-          conflict
-            .columns(['workload', 'platform', 'environment'])
-            .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
-        )
-        .execute();
-    },
+    incrementEnvironment: upsertEnvironmentCount,
     isUnavailable(error) {
       const code = errorCode(error) ?? '';
       return /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/.test(code);
@@ -50,6 +43,30 @@ export function openSqlite(file: string): StoreDialect {
     isRetryable: (error) => /^SQLITE_(BUSY|LOCKED)/.test(errorCode(error) ?? ''),
     poolStats: () => ({ inUse: 0, idle: 1 }),
     close: () => db.destroy(),
+  };
+}
+
+/** Distinct statements kept compiled; the service sends a few dozen, so the bound only guards against leaks. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely calls prepare() for every query, and better-sqlite3 compiles the SQL each time (about a tenth of a
+ * lookup's CPU): compiled statements are kept by their text and reused. One connection runs one query at a
+ * time (Kysely holds a mutex, streams included), so a statement is never used by two queries at once.
+ */
+function withStatementCache(connection: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = connection.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statements.set(text, statement);
+      }
+      return statement;
+    },
   };
 }
 

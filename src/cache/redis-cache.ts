@@ -111,7 +111,7 @@ export class RedisCache implements ReadCache {
     this.client.on('ready', () => this.connected());
     this.client.on('error', (error: Error) => this.unavailable(error.message));
     this.client.on('close', () => this.unavailable('connection closed'));
-    this.healthCheck = { name: 'redis', check: () => this.ping() };
+    this.healthCheck = { name: 'redis', check: () => this.ping(), required: false };
   }
 
   /** Redis answers and the cache is in use (for the metrics gauge). */

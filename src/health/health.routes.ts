@@ -7,6 +7,11 @@ export interface HealthCheck {
   name: string;
   /** Resolves when healthy. */
   check(): Promise<void>;
+  /**
+   * false for an accelerator (Redis): reported NOT OK but answered 200, so that a readiness probe does not
+   * take every replica out while they serve fine from the database. Required by default.
+   */
+  required?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -32,7 +37,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
     {
       schema: {
         tags: ['health'],
-        summary: 'The database (and Redis, when enabled) answer; 500 when one does not',
+        summary: 'The database (and Redis, when enabled) answer; 500 when the database does not',
         response: {
           200: Type.Object({ status: Type.Record(Type.String(), Type.String()) }),
           500: Type.Object({ status: Type.Record(Type.String(), Type.String()) }),
@@ -40,11 +45,11 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
       },
     },
     async (_request, reply) => {
-      const results = await Promise.all(
-        opts.checks.map(async ({ name, check }) => [name, (await passes(check)) ? 'OK' : 'NOT OK'] as const),
+      const results = await Promise.all(opts.checks.map(async ({ check }) => passes(check)));
+      const status = Object.fromEntries(
+        opts.checks.map(({ name }, i) => [name, results[i] ? 'OK' : 'NOT OK']),
       );
-      const status = Object.fromEntries(results);
-      const healthy = results.every(([, result]) => result === 'OK');
+      const healthy = opts.checks.every(({ required = true }, i) => !required || results[i]);
       return reply.code(healthy ? 200 : 500).send({ status });
     },
   );

@@ -82,9 +82,104 @@ const SHOTS: Shot[] = [
   },
 ];
 
-async function takeShots(browser: Browser, server: ServerProcess, outDir: string, names: string[]) {
+/** The pages of the insights: what runs where, DORA figures, one deployment, filters, the API reference. */
+function insightShots(deploymentId: number): Shot[] {
+  return [
+    { name: 'matrix', path: '/ui/matrix', ready: '.matrix table' },
+    {
+      name: 'dora',
+      path: '/ui/dora',
+      ready: '.dora-table table',
+      fullPage: true,
+      before: async (page) => {
+        await page.waitForSelector('.dora-trend svg rect');
+      },
+    },
+    { name: 'deployment', path: `/ui/deployment/${deploymentId}`, ready: '.status-timeline' },
+    {
+      name: 'environment-filtered',
+      path: `/ui/workload/${workload}/platform/${platform}/environment/${environment}?status=failed`,
+      ready: '.deployment-history__summary',
+    },
+    { name: 'api', path: '/ui/api', ready: '.api-operation' },
+    {
+      name: 'api-operation',
+      path: '/ui/api#get-api-v1-read-matrix',
+      ready: '.api-operation',
+      // The page scrolls to the endpoint once the document is shown.
+      before: (page) => page.waitForTimeout(300),
+    },
+    {
+      name: 'phone-matrix',
+      path: '/ui/matrix',
+      ready: '.matrix table',
+      viewport: { width: 390, height: 844 },
+    },
+  ];
+}
+
+async function post(server: ServerProcess, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+/**
+ * A few deployments on top of the demo ones, for the insights pages: a rollback recorded as ongoing then
+ * deployed (a status timeline, a deployment duration), another deployment measured the same way, and one
+ * still going. Resolves to the rollback's id.
+ */
+async function recordInsights(server: ServerProcess): Promise<number> {
+  const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+  const where = { workload: 'checkout', platform: 'production', environment: 'prod-eu' };
+  const latest = await fetch(`${server.url}/api/v1/read/environment/latest?${new URLSearchParams(where)}`);
+  const { version } = (await latest.json()) as { version: string };
+  const [major = 1, minor = 1] = version.split('.').map(Number);
+  const lower = `${major}.${Math.max(0, minor - 1)}.0`;
+  const raw = JSON.stringify({ commit: '5e1f0c2', reason: `roll back ${version}`, triggeredBy: 'ci' });
+  const { versionId } = (await post(server, '/create', {
+    ...where,
+    version: lower,
+    status: 'ongoing',
+    raw,
+    changelogURL: `https://git.example.com/checkout/releases/${lower}`,
+    date: at(50),
+  })) as { versionId: number };
+  await post(server, '/update/status', { versionId, status: 'deployed' });
+
+  const measured = (await post(server, '/create', {
+    workload: 'search',
+    platform: 'production',
+    environment: 'prod-eu',
+    version: '3.9.0',
+    status: 'ongoing',
+    date: at(35),
+  })) as { versionId: number };
+  await post(server, '/update/status', { versionId: measured.versionId, status: 'deployed' });
+  await post(server, '/create', {
+    workload: 'payments',
+    platform: 'staging',
+    environment: 'integration',
+    version: '3.12.0',
+    status: 'ongoing',
+    date: at(20),
+  });
+  return versionId;
+}
+
+async function takeShots(
+  browser: Browser,
+  server: ServerProcess,
+  outDir: string,
+  names: string[],
+  shots: Shot[],
+) {
   for (const theme of ['light', 'dark'] as const) {
-    for (const shot of SHOTS) {
+    for (const shot of shots) {
       const context = await browser.newContext({
         viewport: shot.viewport ?? { width: 1280, height: 860 },
         colorScheme: theme,
@@ -115,8 +210,9 @@ async function main(): Promise<void> {
   try {
     // The hostile strings of the tests would only make the pictures confusing.
     await recordDeployments(server.url, demoDeployments(new Date(), { hostile: false }));
+    const rollbackId = await recordInsights(server);
     const written: string[] = [];
-    await takeShots(browser, server, outDir, written);
+    await takeShots(browser, server, outDir, written, [...SHOTS, ...insightShots(rollbackId)]);
 
     // The empty database, on a second server.
     const empty = await startServerProcess();

@@ -141,15 +141,16 @@ export class DeploymentsService {
   /** The version of the newest deployment; with `successfulOnly`, of the newest deployed or completed one. */
   async latestVersion(input: Record<string, unknown>, successfulOnly: boolean): Promise<string> {
     const key = environmentKey(input);
-    const deployment = await this.cache.read(cacheKey('latest', key, successfulOnly), () =>
-      this.store.latest(key, successfulOnly),
+    // A key of its own: replicas still running the previous release cache whole rows under 'latest'.
+    const version = await this.cache.read(cacheKey('latest-version', key, successfulOnly), () =>
+      this.store.latestVersion(key, successfulOnly),
     );
-    if (!deployment) {
+    if (version === undefined) {
       throw notFound(
         `no ${successfulOnly ? 'successful (deployed or completed) ' : ''}deployment${describe(key)}`,
       );
     }
-    return deployment.version;
+    return version;
   }
 
   /** Deployments of the last 10 UTC days (today included), counted per day and status. */

@@ -8,7 +8,7 @@ import type {
 } from '../deployments/deployment.js';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import { parseUtcDate, versionsTable, type StoreDialect, type VersionsIndex } from './dialects/index.js';
 import type { Database, VersionsTable } from './schema.js';
 
 const TRANSACTION_ATTEMPTS = 5;
@@ -66,7 +66,7 @@ export class DeploymentsStore {
   environmentPage(key: EnvironmentKey, page: number, limit: number) {
     return this.guard(async () => {
       const [rows, count] = await Promise.all([
-        this.newestFirst(this.inEnvironment(key))
+        this.newestFirst(this.inEnvironment(key, 'idx_versions_environment_date').selectAll())
           .limit(limit)
           .offset((page - 1) * limit)
           .execute(),
@@ -88,7 +88,7 @@ export class DeploymentsStore {
       const [rows, count] = await Promise.all([
         this.newestFirst(
           this.db
-            .selectFrom('versions')
+            .selectFrom(this.dialect.versionsThrough('idx_versions_platform_date'))
             .selectAll()
             .where('workload', '=', key.workload)
             .where('platform', '=', key.platform),
@@ -131,7 +131,11 @@ export class DeploymentsStore {
   /** The newest deployment of that version in that environment. */
   newestOfVersion(key: EnvironmentKey, version: string): Promise<Deployment | undefined> {
     return this.guard(async () => {
-      const row = await this.newestFirst(this.inEnvironment(key).where('version', '=', version))
+      // No index named: the planners read the few rows of that version (idx_version) rather than the
+      // environment's whole history back to it.
+      const row = await this.newestFirst(
+        this.inEnvironment(key, versionsTable()).selectAll().where('version', '=', version),
+      )
         .limit(1)
         .executeTakeFirst();
       return row && toDeployment(row);
@@ -149,13 +153,16 @@ export class DeploymentsStore {
     });
   }
 
-  /** The newest deployment of an environment; with `successfulOnly`, the newest deployed or completed one. */
-  latest(key: EnvironmentKey, successfulOnly: boolean): Promise<Deployment | undefined> {
+  /**
+   * The version of an environment's newest deployment; with `successfulOnly`, of the newest deployed or
+   * completed one. Only that column is read: the payload (`raw`) may be a large manifest.
+   */
+  latestVersion(key: EnvironmentKey, successfulOnly: boolean): Promise<string | undefined> {
     return this.guard(async () => {
-      let query = this.inEnvironment(key);
+      let query = this.inEnvironment(key, 'idx_versions_environment_date').select('version');
       if (successfulOnly) query = query.where('status', 'in', [...SUCCESSFUL_STATUSES]);
       const row = await this.newestFirst(query).limit(1).executeTakeFirst();
-      return row && toDeployment(row);
+      return row?.version;
     });
   }
 
@@ -190,10 +197,10 @@ export class DeploymentsStore {
     await sql`SELECT 1`.execute(this.db);
   }
 
-  private inEnvironment(key: EnvironmentKey) {
+  /** An environment's rows, read through `from` (an index for newest-first reads, or the planner's choice). */
+  private inEnvironment(key: EnvironmentKey, from: VersionsIndex | ReturnType<typeof versionsTable>) {
     return this.db
-      .selectFrom('versions')
-      .selectAll()
+      .selectFrom(typeof from === 'string' ? this.dialect.versionsThrough(from) : from)
       .where('workload', '=', key.workload)
       .where('platform', '=', key.platform)
       .where('environment', '=', key.environment);

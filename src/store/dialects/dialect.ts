@@ -1,6 +1,14 @@
-import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type AliasedRawBuilder, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { DialectName } from '../../config.js';
-import type { Database } from '../schema.js';
+import type { Database, VersionsTable } from '../schema.js';
+
+/** The composite indexes of `versions` that read an environment's or a platform's rows newest first. */
+export type VersionsIndex = 'idx_versions_environment_date' | 'idx_versions_platform_date';
+
+/** `versions` for a FROM clause, leaving the choice of index to the database's planner. */
+export function versionsTable(): AliasedRawBuilder<VersionsTable, 'versions'> {
+  return sql<VersionsTable>`versions`.as('versions');
+}
 
 /** Everything that differs between SQLite, PostgreSQL and MySQL/MariaDB; nothing else may ask which one it is. */
 export interface StoreDialect {
@@ -15,6 +23,11 @@ export interface StoreDialect {
    * r.date LIMIT 1` reads one entry). MySQL and MariaDB use only the equal prefix there and scan from its start.
    */
   seeksByOuterRange: boolean;
+  /**
+   * `versions` for a FROM clause whose rows are read newest first through `index`. Only MySQL and MariaDB
+   * name the index (see mysql.ts); the other planners find it themselves.
+   */
+  versionsThrough(index: VersionsIndex): AliasedRawBuilder<VersionsTable, 'versions'>;
   /** A date as the driver must receive it so that the column holds UTC. */
   toDbDate(date: Date): Date | string;
   /** The UTC day (YYYY-MM-DD) of a date column, as SQL. */

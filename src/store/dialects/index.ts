@@ -5,8 +5,8 @@ import { openMysql } from './mysql.js';
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 
-export type { StoreDialect } from './dialect.js';
-export { parseUtcDate } from './dialect.js';
+export type { StoreDialect, VersionsIndex } from './dialect.js';
+export { parseUtcDate, versionsTable } from './dialect.js';
 
 /** Opens the pool (or file) of the configured database; nothing is queried yet. */
 export function openDialect(config: DatabaseConfig, log: Logger): StoreDialect {

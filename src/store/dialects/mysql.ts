@@ -2,7 +2,7 @@ import { Kysely, MysqlDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import type { Logger } from 'pino';
 import type { MysqlConnection } from '../../config.js';
-import type { Database } from '../schema.js';
+import type { Database, VersionsTable } from '../schema.js';
 import { errorCode, isNetworkError, type StoreDialect } from './dialect.js';
 
 const UNAVAILABLE_CODES = new Set([
@@ -48,6 +48,12 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     healthName: 'mysql',
     db,
     supportsReturning: false,
+    // At a million rows MariaDB's optimizer answers a big environment's newest deployment by intersecting the
+    // original's single-column indexes and sorting the intersection (a second per lookup), or walks the
+    // whole date index when its statistics promise an early match (as slow when the environment's
+    // deployments are old). Naming the composite index makes every such read a short backward range scan.
+    versionsThrough: (index) =>
+      sql<VersionsTable>`versions`.as<'versions'>(sql`versions FORCE INDEX (${sql.raw(index)})`),
     seeksByOuterRange: false,
     // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
     toDbDate: (date) => date,

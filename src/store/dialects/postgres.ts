@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import type { Database } from '../schema.js';
 import {
   errorCode,
-  upsertEnvironmentCount,
   isNetworkError,
   parseUtcDate,
+  upsertEnvironmentCount,
+  versionsTable,
   type StoreDialect,
 } from './dialect.js';
 
@@ -59,6 +60,7 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     healthName: 'postgresql',
     db,
     supportsReturning: true,
+    versionsThrough: versionsTable,
     seeksByOuterRange: true,
     // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
     toDbDate: (date) => date.toISOString(),

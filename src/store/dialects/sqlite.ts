@@ -11,7 +11,7 @@ import {
   type SqliteDatabase,
 } from 'kysely';
 import type { Database } from '../schema.js';
-import { errorCode, upsertEnvironmentCount, type StoreDialect } from './dialect.js';
+import { errorCode, upsertEnvironmentCount, versionsTable, type StoreDialect } from './dialect.js';
 
 /** Embedded SQLite in WAL mode: dates are stored as ISO 8601 text in UTC, which sorts like time. */
 export function openSqlite(file: string): StoreDialect {
@@ -30,6 +30,7 @@ export function openSqlite(file: string): StoreDialect {
     healthName: 'sqlite',
     db,
     supportsReturning: true,
+    versionsThrough: versionsTable,
     seeksByOuterRange: true,
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,

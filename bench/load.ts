@@ -1,0 +1,92 @@
+// HTTP load with autocannon: a fixed number of connections, each sending its next request as soon as the
+// previous one is answered. Latencies are recorded here from every response, to the microsecond
+// (autocannon's own histogram keeps whole milliseconds, too coarse for sub-millisecond answers).
+import autocannon, { type AutocannonRequest } from 'autocannon';
+
+export interface LoadSpec {
+  url: string;
+  method?: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+  /** Changes each request before it is sent (a different body per create...). */
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+}
+
+export interface Throughput {
+  /** Answers per second (2xx only). */
+  rps: number;
+  /** Median and 99th percentile latency, in milliseconds. */
+  p50: number;
+  p99: number;
+  /** Requests that failed, timed out or were answered with another status than 2xx. */
+  failures: number;
+  /** Answers counted. */
+  requests: number;
+  seconds: number;
+}
+
+/** Sends requests as fast as `connections` connections allow, for `seconds`. */
+export async function runLoad(spec: LoadSpec, connections: number, seconds: number): Promise<Throughput> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: spec.url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    // autocannon calls setupRequest whenever the key is present, even when undefined.
+    requests: [
+      {
+        method: spec.method ?? 'GET',
+        body: spec.body,
+        headers: spec.headers,
+        ...(spec.setupRequest && { setupRequest: spec.setupRequest }),
+      },
+    ],
+  });
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, ms: number) => {
+    if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / result.duration,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    failures: result.errors + result.non2xx,
+    requests: latencies.length,
+    seconds: result.duration,
+  };
+}
+
+/**
+ * Several rounds of the same measurement as one: throughput over their whole time, latencies as the median
+ * of the rounds' (one disturbed round does not move them).
+ */
+export function combineRounds(rounds: Throughput[]): Throughput {
+  const requests = sum(rounds.map((round) => round.requests));
+  const seconds = sum(rounds.map((round) => round.seconds));
+  return {
+    rps: seconds > 0 ? requests / seconds : 0,
+    p50: median(rounds.map((round) => round.p50)),
+    p99: median(rounds.map((round) => round.p99)),
+    failures: sum(rounds.map((round) => round.failures)),
+    requests,
+    seconds,
+  };
+}
+
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

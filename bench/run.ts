@@ -1,0 +1,399 @@
+// `npm run bench`: fills its own databases at two sizes, starts the real server on each, measures every
+// endpoint against the physical ceilings side by side, and prints one table (also written to README.md).
+//
+// Flags: --quick (a short smoke run: small sizes, one short round, README untouched), --dialects=sqlite,postgres
+// --rounds=N --seconds=N, --cpu-prof (the servers write CPU profiles to bench/profiles/), --no-readme,
+// --keep (leave the databases, noted in a file under the temp folder) and --reuse (use the kept ones again).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DialectName } from '../src/config.js';
+import { loopLookup, pgbenchLookup } from './ceilings.js';
+import { environmentAt, HOT_ENVIRONMENT } from './dataset.js';
+import { dropBenchDatabase, type BenchDatabase } from './databases.js';
+import { combineRounds, runLoad, type LoadSpec, type Throughput } from './load.js';
+import { describeMachine } from './machine.js';
+import { runBenchChild, startBenchServer, startVersionsServer, type RunningServer } from './processes.js';
+import { progress, timed } from './progress.js';
+import { describeRun, markdownTable, rowsLabel, thousands, writeReadme, type Row } from './report.js';
+import { homeRenderTimes, initialAssets } from './ui.js';
+
+interface Options {
+  quick: boolean;
+  dialects: DialectName[];
+  /** The small and the large database. */
+  sizes: [number, number];
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** HTTP connections, pgbench clients and MariaDB loop connections alike. */
+  connections: number;
+  nodeFlags: string[];
+  readme: boolean;
+  keep: boolean;
+  reuse: boolean;
+  uiLoads: number;
+}
+
+const DATABASE_NAMES: Record<DialectName, string> = {
+  sqlite: 'SQLite',
+  postgres: 'PostgreSQL',
+  mysql: 'MariaDB',
+};
+const KEPT_DATABASES = join(tmpdir(), 'versions-bench-databases.json');
+const HOT_QUERY = new URLSearchParams(HOT_ENVIRONMENT).toString();
+
+function parseOptions(argv: readonly string[]): Options {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  const quick = flag('quick');
+  const dialects = (value('dialects')?.split(',') ?? ['sqlite', 'postgres', 'mysql']) as DialectName[];
+  for (const dialect of dialects) {
+    if (!(dialect in DATABASE_NAMES))
+      throw new Error(`--dialects takes sqlite, postgres, mysql (got ${dialect})`);
+  }
+  return {
+    quick,
+    dialects,
+    sizes: quick ? [1000, 20_000] : [1000, 1_000_000],
+    rounds: Number(value('rounds') ?? (quick ? 1 : 3)),
+    seconds: Number(value('seconds') ?? (quick ? 2 : 3)),
+    warmupSeconds: quick ? 0.5 : 1,
+    connections: 10,
+    nodeFlags: flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [],
+    readme: !quick && !flag('no-readme'),
+    keep: flag('keep'),
+    reuse: flag('reuse'),
+    uiLoads: quick ? 2 : 5,
+  };
+}
+
+/** One thing measured: its rounds are run interleaved with every other measurement's. */
+interface Measurement {
+  id: string;
+  run(seconds: number): Promise<Throughput>;
+  /** Run once, unrecorded, before the first round (JIT, caches, pools). */
+  warm: boolean;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = new Date();
+  const machine = await describeMachine();
+  progress(`${machine.cpu}, ${machine.cores} cores, load ${machine.loadAtStart.toFixed(1)}`);
+  const [small, large] = options.sizes;
+  const servers: RunningServer[] = [];
+  let databases: BenchDatabase[] = [];
+  const cleanUp = async () => {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    if (options.keep) writeFileSync(KEPT_DATABASES, JSON.stringify(databases));
+    else await Promise.allSettled(databases.map(dropBenchDatabase));
+  };
+  process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+
+  try {
+    databases = await prepareDatabases(options);
+    const database = (dialect: DialectName, rows: number) => {
+      const found = databases.find((db) => db.dialect === dialect && db.rows === rows);
+      if (!found) throw new Error(`no ${dialect} database of ${rows} rows`);
+      return found;
+    };
+
+    // Every server starts before any measurement, so that they idle together and none warms up alone.
+    const bare = await startBenchServer('bare node:http', 'bench/bare-http.ts', []);
+    servers.push(bare);
+    const versions = new Map<string, RunningServer>();
+    const originals = new Map<DialectName, RunningServer>();
+    for (const db of databases) {
+      const server = await startVersionsServer(`${db.dialect} ${db.rows}`, db, {
+        nodeFlags: options.nodeFlags,
+      });
+      servers.push(server);
+      versions.set(`${db.dialect}:${db.rows}`, server);
+      if (db.rows === large && db.dialect !== 'sqlite') {
+        const original = await startBenchServer(`original ${db.dialect}`, 'bench/original-server.ts', [
+          JSON.stringify(db.config),
+        ]);
+        servers.push(original);
+        originals.set(db.dialect, original);
+      }
+    }
+    const server = (dialect: DialectName, rows: number) =>
+      versions.get(`${dialect}:${rows}`) as RunningServer;
+    progress(`${servers.length} servers listening`);
+
+    const http = (id: string, spec: () => LoadSpec): Measurement => ({
+      id,
+      warm: true,
+      run: (seconds) => runLoad(spec(), options.connections, seconds),
+    });
+    const reads: Measurement[] = [http('bare', () => ({ url: `${bare.url}/` }))];
+    const creates: Measurement[] = [];
+    for (const dialect of options.dialects) {
+      const at = (rows: number, path: string) => () => ({
+        url: `${server(dialect, rows).url}/api/v1${path}`,
+      });
+      for (const rows of [large, small]) {
+        reads.push(http(`lookup:${dialect}:${rows}`, at(rows, `/read/environment/latest?${HOT_QUERY}`)));
+      }
+      reads.push({
+        id: `ceiling:${dialect}`,
+        warm: false,
+        run: (seconds) =>
+          dialect === 'postgres'
+            ? pgbenchLookup(database(dialect, large), options.connections, seconds)
+            : loopLookup(database(dialect, large), options.connections, seconds),
+      });
+      const original = originals.get(dialect);
+      if (original) {
+        reads.push(http(`original:${dialect}`, () => ({ url: `${original.url}/?${HOT_QUERY}` })));
+      }
+      for (const [kind, path] of [
+        ['page', `/read/environment?${HOT_QUERY}&page=1`],
+        ['home', '/read/home'],
+        ['distinct', '/read/distinct/workloads'],
+      ] as const) {
+        for (const rows of [large, small]) reads.push(http(`${kind}:${dialect}:${rows}`, at(rows, path)));
+      }
+      for (const rows of [large, small]) {
+        creates.push(http(`create:${dialect}:${rows}`, () => createSpec(server(dialect, rows).url)));
+      }
+    }
+
+    const results = new Map<string, Throughput>();
+    for (const [phase, measurements] of [
+      ['reads', reads],
+      ['creates', creates],
+    ] as const) {
+      await timed(`${phase}: warm-up`, async () => {
+        for (const measurement of measurements) {
+          if (measurement.warm) await measurement.run(options.warmupSeconds);
+        }
+      });
+      const rounds = new Map<string, Throughput[]>();
+      for (let round = 0; round < options.rounds; round++) {
+        // Every other round runs backwards, so that no measurement always follows the same neighbour.
+        const order = round % 2 === 0 ? measurements : [...measurements].reverse();
+        await timed(`${phase}: round ${round + 1} of ${options.rounds}`, async () => {
+          for (const measurement of order) {
+            const result = await measurement.run(options.seconds);
+            rounds.set(measurement.id, [...(rounds.get(measurement.id) ?? []), result]);
+          }
+        });
+      }
+      for (const [id, list] of rounds) results.set(id, combineRounds(list));
+    }
+
+    // VmHWM is the peak over the process's life: every load above has run by now.
+    const peakRss = new Map(
+      options.dialects.map((dialect) => [dialect, server(dialect, large).peakRssMiB()]),
+    );
+    const assets = initialAssets();
+    const render = await timed('UI: Chromium', () =>
+      homeRenderTimes(server(options.dialects[0] ?? 'sqlite', large).url, options.uiLoads),
+    );
+
+    const table = markdownTable(
+      buildRows({ options, results, peakRss, assets: { ...assets }, render, fills: databases }),
+    );
+    const minutes = (Date.now() - started.getTime()) / 60_000;
+    const settings = `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.seconds} s per figure, Chromium ${render.chromium}`;
+    const report = `${describeRun(machine, started, minutes, settings)}\n\n${table}\n`;
+    process.stdout.write(`\n${report}\n`);
+    if (options.readme) {
+      writeReadme('bench/README.md', report);
+      progress('written to bench/README.md');
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
+/** Fills every database in a child process of its own, all at once (or takes the kept ones with --reuse). */
+async function prepareDatabases(options: Options): Promise<BenchDatabase[]> {
+  const wanted = options.dialects.flatMap((dialect) => options.sizes.map((rows) => ({ dialect, rows })));
+  if (options.reuse && existsSync(KEPT_DATABASES)) {
+    const kept = JSON.parse(readFileSync(KEPT_DATABASES, 'utf8')) as BenchDatabase[];
+    const found = wanted.map(({ dialect, rows }) =>
+      kept.find((db) => db.dialect === dialect && db.rows === rows),
+    );
+    if (found.every((db) => db !== undefined)) {
+      progress('reusing the kept databases (rows added by earlier creates included)');
+      return found;
+    }
+  }
+  return timed('databases filled', () =>
+    Promise.all(
+      wanted.map(({ dialect, rows }) =>
+        timed(`${dialect} ${rows} rows`, () =>
+          runBenchChild<BenchDatabase>('bench/fill-database.ts', [
+            dialect,
+            String(rows),
+            rows === options.sizes[1] ? 'original' : 'none',
+          ]),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A create per request, each in the next environment, as deployments arrive from many pipelines. */
+function createSpec(url: string): LoadSpec {
+  let sent = 0;
+  return {
+    url: `${url}/api/v1/create`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => {
+      sent += 1;
+      const version = `2.${Math.floor(sent / 1000)}.${sent % 1000}`;
+      return {
+        ...request,
+        body: JSON.stringify({
+          ...environmentAt(sent),
+          version,
+          status: 'deployed',
+          changelogURL: `https://git.example.com/releases/${version}`,
+          raw: JSON.stringify({ pipeline: sent, image: `registry.example.com/app:${version}` }),
+        }),
+      };
+    },
+  };
+}
+
+interface Figures {
+  options: Options;
+  results: Map<string, Throughput>;
+  peakRss: Map<DialectName, number>;
+  assets: { files: string[]; gzipBytes: number };
+  render: { firstPaintMs: number; tableMs: number; loads: number };
+  fills: BenchDatabase[];
+}
+
+function buildRows({ options, results, peakRss, assets, render }: Figures): Row[] {
+  const [small, large] = options.sizes;
+  const rows: Row[] = [];
+  const get = (id: string) => results.get(id);
+  const rate = (result: Throughput | undefined, unit = 'req/s') =>
+    result
+      ? `${thousands(result.rps)} ${unit}${result.failures > 0 ? ` (${thousands(result.failures)} failed)` : ''}`
+      : 'not measured';
+  const figure = (
+    measurement: string,
+    database: string,
+    size: string,
+    result: Throughput | undefined,
+    unit?: string,
+  ) =>
+    rows.push({
+      measurement,
+      database,
+      rows: size,
+      figure: rate(result, unit),
+      p50: result?.p50,
+      p99: result?.p99,
+    });
+  /** A ratio line under the figure above it; `minimum` makes it a target. */
+  const ratio = (
+    result: Throughput | undefined,
+    reference: Throughput | undefined,
+    label: string,
+    minimum?: number,
+    times = false,
+  ) => {
+    if (!result || !reference || reference.rps === 0) return;
+    const value = result.rps / reference.rps;
+    const clean = result.failures === 0 && reference.failures === 0;
+    rows.push({
+      measurement: '',
+      database: '',
+      rows: '',
+      figure: '',
+      ratio: times ? `÷ ${label} = ${value.toFixed(0)}×` : `÷ ${label} = ${value.toFixed(2)}`,
+      target: minimum === undefined ? undefined : times ? `≥ ${minimum}×` : `≥ ${minimum.toFixed(2)}`,
+      pass: minimum === undefined ? undefined : clean && value >= minimum,
+    });
+  };
+
+  const bare = get('bare');
+  figure('bare node:http (ceiling)', '—', '—', bare);
+  for (const dialect of options.dialects) {
+    const name = DATABASE_NAMES[dialect];
+    const ceiling = get(`ceiling:${dialect}`);
+    const original = get(`original:${dialect}`);
+    const lookupLarge = get(`lookup:${dialect}:${large}`);
+    figure('latest lookup', name, rowsLabel(small), get(`lookup:${dialect}:${small}`));
+    figure('latest lookup', name, rowsLabel(large), lookupLarge);
+    ratio(lookupLarge, get(`lookup:${dialect}:${small}`), rowsLabel(small), 0.8);
+    ratio(lookupLarge, bare, 'bare node', dialect === 'sqlite' ? 0.5 : undefined);
+    const ceilingName = dialect === 'postgres' ? 'pgbench' : 'prepared loop';
+    ratio(lookupLarge, ceiling, ceilingName, dialect === 'postgres' ? 0.5 : undefined);
+    if (original) ratio(lookupLarge, original, 'original', 100, true);
+    figure(
+      dialect === 'postgres'
+        ? `lookup in pgbench (-M prepared, ${options.connections} clients)`
+        : `lookup in a prepared-statement loop (${dialect === 'sqlite' ? 1 : options.connections} conn.)`,
+      name,
+      rowsLabel(large),
+      ceiling,
+      'q/s',
+    );
+    if (original) figure("original's design (connection per request)", name, rowsLabel(large), original);
+    for (const [kind, label] of [
+      ['page', 'environment page 1'],
+      ['home', 'home'],
+      ['distinct', 'distinct workloads'],
+    ] as const) {
+      const atLarge = get(`${kind}:${dialect}:${large}`);
+      figure(label, name, rowsLabel(small), get(`${kind}:${dialect}:${small}`));
+      figure(label, name, rowsLabel(large), atLarge);
+      ratio(atLarge, get(`${kind}:${dialect}:${small}`), rowsLabel(small), 0.8);
+    }
+    const createMinimum = { sqlite: 3000, postgres: 2000, mysql: undefined }[dialect];
+    for (const size of [small, large]) {
+      const create = get(`create:${dialect}:${size}`);
+      figure('create', name, rowsLabel(size), create);
+      const last = rows[rows.length - 1];
+      if (last && size === large && createMinimum !== undefined && create) {
+        last.target = `≥ ${thousands(createMinimum)}/s`;
+        last.pass = create.failures === 0 && create.rps >= createMinimum;
+      }
+    }
+    const rss = peakRss.get(dialect);
+    if (rss !== undefined) {
+      const megabytes = (rss * 1024 * 1024) / 1e6;
+      rows.push({
+        measurement: 'server peak RSS (VmHWM) after every load',
+        database: name,
+        rows: rowsLabel(large),
+        figure: `${megabytes.toFixed(0)} MB`,
+        target: '≤ 150 MB',
+        pass: megabytes <= 150,
+      });
+    }
+  }
+  rows.push({
+    measurement: `UI initial JS+CSS, gzip -9 (${assets.files.length} files)`,
+    database: '—',
+    rows: '—',
+    figure: `${(assets.gzipBytes / 1000).toFixed(1)} kB`,
+  });
+  rows.push({
+    measurement: `UI home, first contentful paint (median of ${render.loads})`,
+    database: DATABASE_NAMES[options.dialects[0] ?? 'sqlite'],
+    rows: rowsLabel(large),
+    figure: `${render.firstPaintMs.toFixed(0)} ms`,
+  });
+  rows.push({
+    measurement: `UI home, table of deployments shown (median of ${render.loads})`,
+    database: DATABASE_NAMES[options.dialects[0] ?? 'sqlite'],
+    rows: rowsLabel(large),
+    figure: `${render.tableMs.toFixed(0)} ms`,
+  });
+  return rows;
+}
+
+await main().catch((error: unknown) => {
+  progress(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -8,7 +8,13 @@ import type {
 } from '../deployments/deployment.js';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
-import { parseUtcDate, versionsTable, type StoreDialect, type VersionsIndex } from './dialects/index.js';
+import {
+  environmentCountUpsert,
+  parseUtcDate,
+  versionsTable,
+  type StoreDialect,
+  type VersionsIndex,
+} from './dialects/index.js';
 import type { Database, VersionsTable } from './schema.js';
 
 const TRANSACTION_ATTEMPTS = 5;
@@ -21,9 +27,16 @@ export class DeploymentsStore {
     this.db = dialect.db;
   }
 
-  /** Stores a new deployment with its first status entry; returns its id. */
+  /**
+   * Stores a new deployment with its first status entry and counts it in its environment; returns its id.
+   * Where INSERTs may run inside WITH (PostgreSQL), the three writes are one statement: atomic all the same,
+   * and one round trip instead of five (BEGIN, three statements, COMMIT).
+   */
   create(deployment: NewDeployment): Promise<number> {
     const date = this.dialect.toDbDate(deployment.date);
+    if (this.dialect.supportsWritesInWith) {
+      return this.guard(() => this.createInOneStatement(deployment, date));
+    }
     return this.transaction(async (trx) => {
       const insert = trx.insertInto('versions').values({ ...deployment, date });
       const id = this.dialect.supportsReturning
@@ -37,6 +50,31 @@ export class DeploymentsStore {
       await this.dialect.incrementEnvironment(trx, { workload, platform, environment });
       return id;
     });
+  }
+
+  private async createInOneStatement(deployment: NewDeployment, date: Date | string): Promise<number> {
+    const { workload, platform, environment } = deployment;
+    const created = await this.db
+      .with('created', (db) =>
+        db
+          .insertInto('versions')
+          .values({ ...deployment, date })
+          .returning(['versions_id', 'status', 'date']),
+      )
+      .with('history', (db) =>
+        db
+          .insertInto('versions_status_history')
+          .columns(['versions_id', 'status', 'date'])
+          .expression((eb) => eb.selectFrom('created').select(['versions_id', 'status', 'date']))
+          .returning('id'),
+      )
+      .with('counted', () =>
+        environmentCountUpsert(this.db, { workload, platform, environment }).returning('deployments'),
+      )
+      .selectFrom('created')
+      .select('versions_id')
+      .executeTakeFirstOrThrow();
+    return created.versions_id;
   }
 
   /**

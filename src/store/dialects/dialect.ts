@@ -18,6 +18,8 @@ export interface StoreDialect {
   db: Kysely<Database>;
   /** INSERT ... RETURNING is available (else the driver's insertId is used). */
   supportsReturning: boolean;
+  /** INSERTs may run inside WITH, several writes making one statement (PostgreSQL). */
+  supportsWritesInWith: boolean;
   /**
    * A correlated subquery can seek an index by a range on an outer column (`r.date >= v.date ORDER BY
    * r.date LIMIT 1` reads one entry). MySQL and MariaDB use only the equal prefix there and scan from its start.
@@ -87,13 +89,20 @@ export async function upsertEnvironmentCount(
   db: Kysely<Database>,
   key: { workload: string; platform: string; environment: string },
 ): Promise<void> {
-  await db
+  await environmentCountUpsert(db, key).execute();
+}
+
+/** The ON CONFLICT upsert of upsertEnvironmentCount, unexecuted (PostgreSQL runs it inside a WITH). */
+export function environmentCountUpsert(
+  db: Kysely<Database>,
+  key: { workload: string; platform: string; environment: string },
+) {
+  return db
     .insertInto('versions_environments')
     .values({ ...key, deployments: 1 })
     .onConflict((conflict) =>
       conflict
         .columns(['workload', 'platform', 'environment'])
         .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
-    )
-    .execute();
+    );
 }

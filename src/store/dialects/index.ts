@@ -6,7 +6,7 @@ import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 
 export type { StoreDialect, VersionsIndex } from './dialect.js';
-export { parseUtcDate, versionsTable } from './dialect.js';
+export { environmentCountUpsert, parseUtcDate, versionsTable } from './dialect.js';
 
 /** Opens the pool (or file) of the configured database; nothing is queried yet. */
 export function openDialect(config: DatabaseConfig, log: Logger): StoreDialect {

@@ -48,6 +48,7 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     healthName: 'mysql',
     db,
     supportsReturning: false,
+    supportsWritesInWith: false,
     // At a million rows MariaDB's optimizer answers a big environment's newest deployment by intersecting the
     // original's single-column indexes and sorting the intersection (a second per lookup), or walks the
     // whole date index when its statistics promise an early match (as slow when the environment's

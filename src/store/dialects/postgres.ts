@@ -60,6 +60,7 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     healthName: 'postgresql',
     db,
     supportsReturning: true,
+    supportsWritesInWith: true,
     versionsThrough: versionsTable,
     seeksByOuterRange: true,
     // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.

@@ -30,6 +30,7 @@ export function openSqlite(file: string): StoreDialect {
     healthName: 'sqlite',
     db,
     supportsReturning: true,
+    supportsWritesInWith: false,
     versionsThrough: versionsTable,
     seeksByOuterRange: true,
     toDbDate: (date) => date.toISOString(),

@@ -16,7 +16,7 @@ export async function openStore(
   log: Logger,
   waitSeconds: number,
 ): Promise<StoreDialect> {
-  const dialect = openDialect(config, log);
+  const dialect = await openDialect(config, log);
   const address = describeDatabase(config);
   const deadline = Date.now() + waitSeconds * 1000;
   for (let attempt = 1, delay = 500; ; attempt++, delay = Math.min(delay * 2, 5000)) {

@@ -8,13 +8,7 @@ import type {
 } from '../deployments/deployment.js';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
-import {
-  environmentCountUpsert,
-  parseUtcDate,
-  versionsTable,
-  type StoreDialect,
-  type VersionsIndex,
-} from './dialects/index.js';
+import { parseUtcDate, versionsTable, type StoreDialect, type VersionsIndex } from './dialects/index.js';
 import type { Database, VersionsTable } from './schema.js';
 
 const TRANSACTION_ATTEMPTS = 5;
@@ -37,18 +31,20 @@ export class DeploymentsStore {
     if (this.dialect.supportsWritesInWith) {
       return this.guard(() => this.createInOneStatement(deployment, date));
     }
-    return this.transaction(async (trx) => {
-      const insert = trx.insertInto('versions').values({ ...deployment, date });
-      const id = this.dialect.supportsReturning
-        ? (await insert.returning('versions_id').executeTakeFirstOrThrow()).versions_id
-        : Number((await insert.executeTakeFirstOrThrow()).insertId);
-      await trx
+    const { workload, platform, environment, status } = deployment;
+    const insert = this.db.insertInto('versions').values({ ...deployment, date });
+    const statements = [
+      (this.dialect.supportsReturning ? insert.returning('versions_id') : insert).compile(),
+      this.db
         .insertInto('versions_status_history')
-        .values({ versions_id: id, status: deployment.status, date })
-        .execute();
-      const { workload, platform, environment } = deployment;
-      await this.dialect.incrementEnvironment(trx, { workload, platform, environment });
-      return id;
+        .values({ versions_id: this.dialect.lastInsertId, status, date })
+        .compile(),
+      this.dialect.countDeployment(this.db, { workload, platform, environment }).compile(),
+    ];
+    return this.retrying(async () => {
+      const [created] = await this.dialect.executeAtomically(statements);
+      const row = created?.rows[0] as { versions_id?: number } | undefined;
+      return Number(row?.versions_id ?? created?.insertId);
     });
   }
 
@@ -69,7 +65,7 @@ export class DeploymentsStore {
           .returning('id'),
       )
       .with('counted', () =>
-        environmentCountUpsert(this.db, { workload, platform, environment }).returning('deployments'),
+        this.dialect.countDeployment(this.db, { workload, platform, environment }).returning('deployments'),
       )
       .selectFrom('created')
       .select('versions_id')
@@ -250,11 +246,16 @@ export class DeploymentsStore {
   }
 
   /** Runs `work` in a transaction, again when the database reports a deadlock or a busy file. */
-  private async transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  private transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.retrying(() => this.db.transaction().execute(work));
+  }
+
+  /** Runs `work` (a transaction), again when the database reports a deadlock or a busy file. */
+  private async retrying<T>(work: () => Promise<T>): Promise<T> {
     return this.guard(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.db.transaction().execute(work);
+          return await work();
         } catch (error) {
           if (attempt >= TRANSACTION_ATTEMPTS || !this.dialect.isRetryable(error)) throw error;
           await new Promise((resolve) => setTimeout(resolve, 10 * attempt * Math.random()));

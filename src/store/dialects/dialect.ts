@@ -1,4 +1,14 @@
-import { sql, type AliasedRawBuilder, type Expression, type Kysely, type RawBuilder } from 'kysely';
+import {
+  sql,
+  type AliasedRawBuilder,
+  type CompiledQuery,
+  type Expression,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type Kysely,
+  type QueryResult,
+  type RawBuilder,
+} from 'kysely';
 import type { DialectName } from '../../config.js';
 import type { Database, VersionsTable } from '../schema.js';
 
@@ -36,11 +46,15 @@ export interface StoreDialect {
   utcDay(column: string): RawBuilder<string>;
   /** Seconds (with milliseconds) from one date expression to another, as SQL; drivers may return a string. */
   secondsBetween(start: Expression<unknown>, end: Expression<unknown>): RawBuilder<number | string>;
-  /** Adds one to an environment's deployment count, creating its row on first use. */
-  incrementEnvironment(
-    db: Kysely<Database>,
-    key: { workload: string; platform: string; environment: string },
-  ): Promise<void>;
+  /** Adds one to an environment's deployment count, creating its row on first use (built, not run). */
+  countDeployment(db: Kysely<Database>, key: EnvironmentCountKey): EnvironmentCountUpsert;
+  /** The id the connection's last INSERT generated, as SQL, for the statement that follows it. */
+  lastInsertId: RawBuilder<number>;
+  /**
+   * Runs compiled statements one after the other in one transaction; their results, in order. SQLite runs
+   * them synchronously (see sqlite.ts); the others in a transaction of the pool.
+   */
+  executeAtomically(statements: readonly CompiledQuery[]): Promise<Array<QueryResult<unknown>>>;
   /** The error means the database is unreachable or shutting down (answer 503, not 500). */
   isUnavailable(error: unknown): boolean;
   /** The error is a deadlock or busy database: the transaction can be run again. */
@@ -84,19 +98,14 @@ export function parseUtcDate(value: unknown): Date {
   return new Date(zoned);
 }
 
-/** INSERT ... ON CONFLICT DO UPDATE, the upsert PostgreSQL and SQLite share (MySQL has its own). */
-export async function upsertEnvironmentCount(
-  db: Kysely<Database>,
-  key: { workload: string; platform: string; environment: string },
-): Promise<void> {
-  await environmentCountUpsert(db, key).execute();
-}
+export type EnvironmentCountKey = { workload: string; platform: string; environment: string };
+export type EnvironmentCountUpsert = InsertQueryBuilder<Database, 'versions_environments', InsertResult>;
 
-/** The ON CONFLICT upsert of upsertEnvironmentCount, unexecuted (PostgreSQL runs it inside a WITH). */
-export function environmentCountUpsert(
+/** INSERT ... ON CONFLICT DO UPDATE, the upsert PostgreSQL and SQLite share (MySQL has its own). */
+export function upsertEnvironmentCount(
   db: Kysely<Database>,
-  key: { workload: string; platform: string; environment: string },
-) {
+  key: EnvironmentCountKey,
+): EnvironmentCountUpsert {
   return db
     .insertInto('versions_environments')
     .values({ ...key, deployments: 1 })
@@ -105,4 +114,14 @@ export function environmentCountUpsert(
         .columns(['workload', 'platform', 'environment'])
         .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
     );
+}
+
+/** executeAtomically for a pool: a transaction of its own, the statements sent one after the other. */
+export function executeInTransaction(db: Kysely<Database>) {
+  return (statements: readonly CompiledQuery[]) =>
+    db.transaction().execute(async (trx) => {
+      const results: Array<QueryResult<unknown>> = [];
+      for (const statement of statements) results.push(await trx.executeQuery(statement));
+      return results;
+    });
 }

@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '../../config.js';
 import type { StoreDialect } from './dialect.js';
 
 export type { StoreDialect, VersionsIndex } from './dialect.js';
-export { environmentCountUpsert, parseUtcDate, versionsTable } from './dialect.js';
+export { parseUtcDate, versionsTable } from './dialect.js';
 
 /**
  * Opens the pool (or file) of the configured database; nothing is queried yet. Only that database's module

@@ -3,7 +3,7 @@ import { createPool } from 'mysql2';
 import type { Logger } from 'pino';
 import type { MysqlConnection } from '../../config.js';
 import type { Database, VersionsTable } from '../schema.js';
-import { errorCode, isNetworkError, type StoreDialect } from './dialect.js';
+import { errorCode, executeInTransaction, isNetworkError, type StoreDialect } from './dialect.js';
 
 const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -60,13 +60,13 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     toDbDate: (date) => date,
     utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,
     secondsBetween: (start, end) => sql<string>`(timestampdiff(microsecond, ${start}, ${end}) / 1000000)`,
-    async incrementEnvironment(trx, key) {
-      await trx
+    countDeployment: (trx, key) =>
+      trx
         .insertInto('versions_environments')
         .values({ ...key, deployments: 1 })
-        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` })
-        .execute();
-    },
+        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
+    lastInsertId: sql<number>`LAST_INSERT_ID()`,
+    executeAtomically: executeInTransaction(db),
     isUnavailable(error) {
       if (isNetworkError(error)) return true;
       const code = errorCode(error) ?? '';

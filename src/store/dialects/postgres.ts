@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../schema.js';
 import {
   errorCode,
+  executeInTransaction,
   isNetworkError,
   parseUtcDate,
   upsertEnvironmentCount,
@@ -67,7 +68,9 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
     secondsBetween: (start, end) => sql<string>`extract(epoch from (${end} - ${start}))`,
-    incrementEnvironment: upsertEnvironmentCount,
+    countDeployment: upsertEnvironmentCount,
+    lastInsertId: sql<number>`lastval()`,
+    executeAtomically: executeInTransaction(db),
     isUnavailable(error) {
       if (isNetworkError(error)) return true;
       const code = errorCode(error) ?? '';

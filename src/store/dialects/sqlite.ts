@@ -7,7 +7,9 @@ import {
   SqliteDialect,
   sql,
   type DialectAdapter,
+  type CompiledQuery,
   type MigrationLockOptions,
+  type QueryResult,
   type SqliteDatabase,
 } from 'kysely';
 import type { Database } from '../schema.js';
@@ -22,9 +24,18 @@ export function openSqlite(file: string): StoreDialect {
   // Another process (a second replica, a backup) may hold the write lock for a moment.
   // 15 s covers another process migrating on a loaded machine.
   connection.pragma('busy_timeout = 15000');
-  const db = new Kysely<Database>({
-    dialect: new MigrationLockingSqliteDialect({ database: withStatementCache(connection) }),
-  });
+  const statements = withStatementCache(connection);
+  const db = new Kysely<Database>({ dialect: new MigrationLockingSqliteDialect({ database: statements }) });
+  // better-sqlite3 is synchronous: the whole batch runs in one turn of the event loop, without Kysely's
+  // BEGIN, COMMIT and the promise of each statement (a quarter of a create's CPU).
+  const runAll = connection.transaction((batch: readonly CompiledQuery[]) =>
+    batch.map((query): QueryResult<unknown> => {
+      const statement = statements.prepare(query.sql);
+      if (statement.reader) return { rows: statement.all(query.parameters) };
+      const { changes, lastInsertRowid } = statement.run(query.parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    }),
+  );
   return {
     name: 'sqlite',
     healthName: 'sqlite',
@@ -37,7 +48,11 @@ export function openSqlite(file: string): StoreDialect {
     utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
     // julianday() reads the ISO text (its Z included) to the millisecond.
     secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
-    incrementEnvironment: upsertEnvironmentCount,
+    countDeployment: upsertEnvironmentCount,
+    lastInsertId: sql<number>`last_insert_rowid()`,
+    // Through Kysely's hold on the one connection: a transaction Kysely has open (a status change) finishes
+    // first, so the batch never runs inside it.
+    executeAtomically: (batch) => db.connection().execute(async () => runAll(batch)),
     isUnavailable(error) {
       const code = errorCode(error) ?? '';
       return /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/.test(code);

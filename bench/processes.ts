@@ -59,6 +59,7 @@ export async function startVersionsServer(
         APP_HOST: '127.0.0.1',
         APP_PORT: String(port),
         APP_METRICS_PORT: String(metricsPort),
+        ...options.env,
       },
       stdio: ['ignore', log, log],
     },

@@ -59,8 +59,8 @@ export async function createBenchDatabase(
   dialect: DialectName,
   rows: number,
   withOriginal: boolean,
+  name = `versions_bench_${rows >= 1_000_000 ? `${rows / 1_000_000}m` : `${rows / 1000}k`}`,
 ): Promise<BenchDatabase> {
-  const name = `versions_bench_${rows >= 1_000_000 ? `${rows / 1_000_000}m` : `${rows / 1000}k`}`;
   const config = await createEmpty(dialect, name);
   const started = performance.now();
   // The service's own migrations make the schema; the bulk SQL then fills it.

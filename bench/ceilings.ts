@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchDatabase } from './databases.js';
 import { percentile, type Throughput } from './load.js';
-import { LOOKUP_PARAMETERS, LOOKUP_SQL } from './lookup.js';
+import { LOOKUP_PARAMETERS, lookupSql } from './lookup.js';
 import { runBenchChild, runProgram } from './processes.js';
 
 export const PGBENCH = process.env.PGBENCH ?? '/usr/lib/postgresql/15/bin/pgbench';
@@ -23,7 +23,9 @@ export async function pgbenchLookup(
     // pgbench sends :variables as parameters in the prepared protocol, as the service's driver does.
     const names = ['workload', 'platform', 'environment', 'status1', 'status2', 'lim'];
     let index = 0;
-    const script = LOOKUP_SQL.replace(/\?/g, () => `:${names[index++]}`).replace(/\s+/g, ' ');
+    const script = lookupSql('postgres')
+      .replace(/\?/g, () => `:${names[index++]}`)
+      .replace(/\s+/g, ' ');
     writeFileSync(join(dir, 'lookup.sql'), `${script};\n`);
     const defines = names.flatMap((name, position) => ['-D', `${name}=${LOOKUP_PARAMETERS[position]}`]);
     const url = new URL(database.config.connectionString);

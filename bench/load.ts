@@ -23,6 +23,10 @@ export interface Throughput {
   /** Answers counted. */
   requests: number;
   seconds: number;
+  /** CPU time of the server process per answer, in µs, when the server is one the bench started. */
+  cpuMicros?: number;
+  /** Answers per second of each round, in the order they ran (after combineRounds). */
+  roundRps?: number[];
 }
 
 /** Sends requests as fast as `connections` connections allow, for `seconds`. */
@@ -65,6 +69,7 @@ export async function runLoad(spec: LoadSpec, connections: number, seconds: numb
 export function combineRounds(rounds: Throughput[]): Throughput {
   const requests = sum(rounds.map((round) => round.requests));
   const seconds = sum(rounds.map((round) => round.seconds));
+  const cpu = rounds.map((round) => round.cpuMicros).filter((value) => value !== undefined);
   return {
     rps: seconds > 0 ? requests / seconds : 0,
     p50: median(rounds.map((round) => round.p50)),
@@ -72,7 +77,19 @@ export function combineRounds(rounds: Throughput[]): Throughput {
     failures: sum(rounds.map((round) => round.failures)),
     requests,
     seconds,
+    cpuMicros: cpu.length > 0 ? median(cpu) : undefined,
+    roundRps: rounds.map((round) => round.rps),
   };
+}
+
+/**
+ * How `result` compares with `reference`: the median of the per-round ratios when both ran the same rounds
+ * (each pair ran back to back, so a round disturbed by other work moves one ratio, not the figure).
+ */
+export function pairedRatio(result: Throughput, reference: Throughput): number {
+  const [ours, theirs] = [result.roundRps ?? [], reference.roundRps ?? []];
+  if (ours.length === 0 || ours.length !== theirs.length) return result.rps / reference.rps;
+  return median(ours.map((rps, round) => rps / (theirs[round] ?? Number.NaN)));
 }
 
 export function percentile(sorted: readonly number[], fraction: number): number {

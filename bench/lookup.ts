@@ -1,10 +1,18 @@
-// The latest-version lookup as the store's latest(key, successfulOnly) sends it: Kysely compiles it to
-// exactly this text (only quoting differs), with the same parameters.
+// The latest-version lookup as the store's latestVersion(key, true) sends it: Kysely compiles it to exactly
+// this text on each database (only quoting differs), with the same parameters.
+import type { DialectName } from '../src/config.js';
 import { SUCCESSFUL_STATUSES } from '../src/deployments/deployment.js';
 import { HOT_ENVIRONMENT } from './dataset.js';
 
-export const LOOKUP_SQL = `SELECT * FROM versions WHERE workload = ? AND platform = ? AND environment = ?
+export function lookupSql(dialect: DialectName): string {
+  // MySQL's dialect names the index (src/store/dialects/mysql.ts says why).
+  const from =
+    dialect === 'mysql'
+      ? 'versions AS versions FORCE INDEX (idx_versions_environment_date)'
+      : 'versions AS versions';
+  return `SELECT version FROM ${from} WHERE workload = ? AND platform = ? AND environment = ?
   AND status IN (?, ?) ORDER BY date DESC, versions_id DESC LIMIT ?`;
+}
 
 export const LOOKUP_PARAMETERS: Array<string | number> = [
   HOT_ENVIRONMENT.workload,

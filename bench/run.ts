@@ -132,7 +132,12 @@ async function main(): Promise<void> {
         return { ...result, cpuMicros };
       },
     });
-    const reads: Measurement[] = [http('bare', bare, () => ({ url: `${bare.url}/` }))];
+    const floorServer = server(options.dialects[0] ?? 'sqlite', large);
+    const reads: Measurement[] = [
+      http('bare', bare, () => ({ url: `${bare.url}/` })),
+      // The service's cheapest route (no database, no log line): what Fastify and its hooks cost alone.
+      http('floor', floorServer, () => ({ url: `${floorServer.url}/api/v1/health` })),
+    ];
     const creates: Measurement[] = [];
     for (const dialect of options.dialects) {
       const read = (kind: string, rows: number, path: string) =>
@@ -332,6 +337,9 @@ function buildRows({ options, results, peakRss, assets, render }: Figures): Row[
 
   const bare = get('bare');
   figure('bare node:http (ceiling)', '—', '—', bare);
+  const floor = get('floor');
+  figure('service floor: /api/v1/health (no database, not logged)', '—', '—', floor);
+  ratio(floor, bare, 'bare node');
   for (const dialect of options.dialects) {
     const name = DATABASE_NAMES[dialect];
     const ceiling = get(`ceiling:${dialect}`);

@@ -1,6 +1,7 @@
 // Chromium for the browser tests: Debian's own build, driven by playwright-core, with every page watched for
 // what must never happen: a request leaving the server, a console error, an uncaught exception, a dialog.
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -64,4 +65,20 @@ export async function openWatchedPage(
   });
 
   return { page, problems, close: () => context.close() };
+}
+
+/** Runs `test` on a fresh watched page, then checks that nothing went wrong in the browser. */
+export async function onWatchedPage(
+  browser: Browser,
+  serverUrl: string,
+  test: (page: Page) => Promise<void>,
+  options: WatchOptions = {},
+): Promise<void> {
+  const watched = await openWatchedPage(browser, serverUrl, options);
+  try {
+    await test(watched.page);
+  } finally {
+    await watched.close();
+  }
+  expect(watched.problems).toEqual([]);
 }

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uiRoutes } from '../../src/ui/ui.routes.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { launchChromium, openWatchedPage, type WatchOptions } from './browser-session.js';
+import { launchChromium, onWatchedPage, openWatchedPage, type WatchOptions } from './browser-session.js';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -22,15 +22,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function onPage(test: (page: Page) => Promise<void>, options: WatchOptions = {}): Promise<void> {
-  const watched = await openWatchedPage(browser, server.url, options);
-  try {
-    await test(watched.page);
-  } finally {
-    await watched.close();
-  }
-  expect(watched.problems).toEqual([]);
-}
+/** A fresh watched page on this file's browser and server (read when called: both start in beforeAll). */
+const onPage = (test: (page: Page) => Promise<void>, options: WatchOptions = {}) =>
+  onWatchedPage(browser, server.url, test, options);
 
 describe('an empty database', () => {
   it('shows how to record the first deployment, with a curl line for this server, and no statistics', async () => {

@@ -3,7 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-import { launchChromium, openWatchedPage, type WatchOptions } from './browser-session.js';
+import { launchChromium, onWatchedPage, type WatchOptions } from './browser-session.js';
 import {
   demoDeployments,
   HOSTILE,
@@ -30,16 +30,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Runs `test` on a fresh watched page, then checks that nothing went wrong in the browser. */
-async function onPage(test: (page: Page) => Promise<void>, options: WatchOptions = {}): Promise<void> {
-  const watched = await openWatchedPage(browser, server.url, options);
-  try {
-    await test(watched.page);
-  } finally {
-    await watched.close();
-  }
-  expect(watched.problems).toEqual([]);
-}
+/** A fresh watched page on this file's browser and server (read when called: both start in beforeAll). */
+const onPage = (test: (page: Page) => Promise<void>, options: WatchOptions = {}) =>
+  onWatchedPage(browser, server.url, test, options);
 
 const ui = (path: string) => `${server.url}/ui${path}`;
 const enc = encodeURIComponent;

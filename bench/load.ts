@@ -88,7 +88,9 @@ export function combineRounds(rounds: Throughput[]): Throughput {
  */
 export function pairedRatio(result: Throughput, reference: Throughput): number {
   const [ours, theirs] = [result.roundRps ?? [], reference.roundRps ?? []];
-  if (ours.length === 0 || ours.length !== theirs.length) return result.rps / reference.rps;
+  // A round with no answer at all (the original's design, seconds per lookup) has no ratio: whole runs then.
+  if (ours.length === 0 || ours.length !== theirs.length || theirs.includes(0))
+    return result.rps / reference.rps;
   return median(ours.map((rps, round) => rps / (theirs[round] ?? Number.NaN)));
 }
 

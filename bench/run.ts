@@ -2,7 +2,7 @@
 // endpoint against the physical ceilings side by side, and prints one table (also written to README.md).
 //
 // Flags: --quick (a short smoke run: small sizes, one short round, README untouched), --dialects=sqlite,postgres
-// --rounds=N --seconds=N, --cpu-prof (the servers write CPU profiles to bench/profiles/), --no-readme,
+// --rounds=N --seconds=N, --cpu-prof (the servers write CPU profiles to $TMPDIR/versions-bench-profiles/), --no-readme,
 // --keep (leave the databases, noted in a file under the temp folder) and --reuse (use the kept ones again).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ const DATABASE_NAMES: Record<DialectName, string> = {
   mysql: 'MariaDB',
 };
 const KEPT_DATABASES = join(tmpdir(), 'versions-bench-databases.json');
+const PROFILES = join(tmpdir(), 'versions-bench-profiles');
 const HOT_QUERY = new URLSearchParams(HOT_ENVIRONMENT).toString();
 
 function parseOptions(argv: readonly string[]): Options {
@@ -60,7 +61,7 @@ function parseOptions(argv: readonly string[]): Options {
     seconds: Number(value('seconds') ?? (quick ? 2 : 3)),
     warmupSeconds: quick ? 0.5 : 1,
     connections: 10,
-    nodeFlags: flag('cpu-prof') ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : [],
+    nodeFlags: flag('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
     readme: !quick && !flag('no-readme'),
     keep: flag('keep'),
     reuse: flag('reuse'),

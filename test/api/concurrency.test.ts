@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { StoreDialect } from '../../src/store/dialects/index.js';
 import { createTestDatabase, databaseEnv, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { startServerProcesses, type ServerProcess } from '../helpers/server-process.js';
 
 /** A replica: a real server process, driven over HTTP. */
 function client(server: ServerProcess) {
@@ -33,7 +33,7 @@ describe.each(DIALECTS)('concurrent writes on %s, two replicas', (dialect) => {
   let replicaB: ReturnType<typeof client>;
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
-    servers = await Promise.all([1, 2].map(() => startServerProcess(databaseEnv(database.config))));
+    servers = await startServerProcesses(2, databaseEnv(database.config));
     [replicaA, replicaB] = servers.map(client) as [ReturnType<typeof client>, ReturnType<typeof client>];
     store = await openStore(database.config, createLogger('silent'), 5);
   });

@@ -75,3 +75,21 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     },
   };
 }
+
+/**
+ * Starts `count` servers at once (replicas); when one fails to start, the others are stopped before the
+ * error is thrown, so that no process outlives the test.
+ */
+export async function startServerProcesses(
+  count: number,
+  env: Record<string, string> = {},
+): Promise<ServerProcess[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => startServerProcess(env)));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((server) => server.stop()));
+    throw failure.reason;
+  }
+  return started;
+}

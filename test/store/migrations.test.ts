@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createTestDatabase, databaseEnv, DIALECTS, type TestDatabase } from '../helpers/databases.js';
-import { startServerProcess } from '../helpers/server-process.js';
+import { startServerProcesses } from '../helpers/server-process.js';
 
 const silent = createLogger('silent');
 
@@ -18,7 +18,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const database = await createTestDatabase(dialect);
     databases.push(database);
     // Real processes, as replicas are: SQLite's lock waits block a whole process.
-    const replicas = await Promise.all([1, 2, 3].map(() => startServerProcess(databaseEnv(database.config))));
+    const replicas = await startServerProcesses(3, databaseEnv(database.config));
     const applied = replicas.flatMap((replica) =>
       replica.logs.filter((line) => line.includes('migration applied')),
     );

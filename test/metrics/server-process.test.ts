@@ -44,13 +44,16 @@ describe('the server process with Redis and metrics on', () => {
   });
 
   it('checks Redis in /healthz and serves the gauge on the metrics port', async () => {
-    let healthz: Response | undefined;
+    // Redis connects in the background (the service starts without it): wait until it reports OK.
+    let health: unknown;
     for (let attempt = 0; attempt < 50; attempt++) {
-      healthz = await fetch(`${server.url}/api/v1/healthz`);
-      if (healthz.status === 200) break;
+      const healthz = await fetch(`${server.url}/api/v1/healthz`);
+      expect(healthz.status).toBe(200);
+      health = await healthz.json();
+      if ((health as { status: { redis?: string } }).status.redis === 'OK') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(await healthz?.json()).toEqual({ status: { sqlite: 'OK', redis: 'OK' } });
+    expect(health).toEqual({ status: { sqlite: 'OK', redis: 'OK' } });
 
     const created = await fetch(`${server.url}/api/v1/create`, {
       method: 'POST',

@@ -5,6 +5,8 @@ import { describeDatabase, type DatabaseConfig } from '../config.js';
 import { openDialect, type StoreDialect } from './dialects/index.js';
 import { migrateToLatest } from './migrate.js';
 
+const MIGRATION_ATTEMPTS = 8;
+
 export class DatabaseStartError extends Error {}
 
 /**
@@ -38,11 +40,22 @@ export async function openStore(
       await sleep(delay);
     }
   }
-  try {
-    await migrateToLatest(dialect, log);
-  } catch (error) {
-    await dialect.close().catch(() => undefined);
-    throw new DatabaseStartError(`migrating the database at ${address} failed: ${(error as Error).message}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(dialect, log);
+      return dialect;
+    } catch (error) {
+      // Another replica migrating the same SQLite file can make SQLite answer "busy" at once (it refuses to
+      // wait when waiting could deadlock); the migration rolled back, so it is simply run again.
+      if (attempt < MIGRATION_ATTEMPTS && dialect.isRetryable(error)) {
+        log.warn({ attempt, err: (error as Error).message }, 'database busy while migrating, retrying');
+        await sleep(250 * attempt);
+        continue;
+      }
+      await dialect.close().catch(() => undefined);
+      throw new DatabaseStartError(
+        `migrating the database at ${address} failed: ${(error as Error).message}`,
+      );
+    }
   }
-  return dialect;
 }

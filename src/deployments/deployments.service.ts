@@ -250,8 +250,8 @@ function pastDate(value: unknown, now: Date): Date {
   return date;
 }
 
-/** A deployment id: a positive integer, as a number or a numeric string. */
-function versionId(value: unknown): number {
+/** A deployment id: a positive integer, as a number or a numeric string (400 otherwise). */
+export function versionId(value: unknown): number {
   if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
   const text =
     typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;

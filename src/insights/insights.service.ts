@@ -1,6 +1,6 @@
 import type { ReadCache } from '../cache/read-cache.js';
 import type { EnvironmentKey } from '../deployments/deployment.js';
-import { MAX_NAME_LENGTH } from '../deployments/deployments.service.js';
+import { MAX_NAME_LENGTH, versionId } from '../deployments/deployments.service.js';
 import { badRequest, notFound } from '../errors.js';
 import type { DoraFigures, DoraWindow, HistoryEntry, MatrixEntry } from './insights.js';
 import type { InsightsStore } from './insights.store.js';
@@ -108,15 +108,4 @@ function optionalName(value: unknown, field: string): string | undefined {
     throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
   }
   return trimmed;
-}
-
-/** A deployment id: a positive integer, as a number or a numeric string. */
-function versionId(value: unknown): number {
-  if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
-  const text =
-    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
-    throw badRequest('versionId must be a positive integer (a number or a numeric string, e.g. 14 or "14")');
-  }
-  return Number(text);
 }

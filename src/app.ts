@@ -10,6 +10,7 @@ import { DeploymentEvents } from './events/deployment-events.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { parseFirstValues } from './http/first-value.js';
 import { RequestLog } from './http/request-log.js';
 import { installSecurityHeaders, registerCors } from './http/security-headers.js';
 import { installValidators } from './http/validation.js';
@@ -53,12 +54,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    // Query strings and forms keep the first of a repeated field, as the original's Gin binding did.
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseFirstValues },
   });
   installValidators(app);
   installErrorHandler(app, config.bodyLimit);
   if (deps.metrics) installRequestMetrics(app, deps.metrics);
-  await app.register(formbody, { bodyLimit: config.bodyLimit });
+  await app.register(formbody, { bodyLimit: config.bodyLimit, parser: parseFirstValues });
 
   // Only JSON and forms are accepted; Fastify's built-in text/plain parser would turn text into a string body.
   app.removeContentTypeParser('text/plain');

@@ -23,6 +23,34 @@ export interface StatusHistoryTable {
   versions_id: number;
   status: string;
   date: DateColumn;
+  /** The name of the token that set it (`APP_API_TOKENS` entry `name:token`); null when unnamed or open. */
+  set_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What was said along with the status, and the link to its log (a failed deployment's). */
+  description: ColumnType<string | null, string | null | undefined, string | null>;
+  log_url: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** What a deployment knows of its change, beside `versions` (which the Go original reads with SELECT *). */
+export interface DetailsTable {
+  versions_id: number;
+  /** The commit deployed; COMMIT is an SQL keyword, hence the suffix. */
+  commit_sha: string | null;
+  ref: string | null;
+  repository: string | null;
+  deployer: string | null;
+  log_url: string | null;
+  environment_url: string | null;
+  description: string | null;
+}
+
+/** The commits a deployment brought to its environment, in the order they were sent. */
+export interface ChangesTable {
+  versions_id: number;
+  position: number;
+  commit_sha: string;
+  committed_at: DateColumn;
+  title: string | null;
+  author: string | null;
 }
 
 /**
@@ -39,5 +67,7 @@ export interface EnvironmentsTable {
 export interface Database {
   versions: VersionsTable;
   versions_status_history: StatusHistoryTable;
+  versions_details: DetailsTable;
+  versions_changes: ChangesTable;
   versions_environments: EnvironmentsTable;
 }

@@ -1,13 +1,34 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Three lanes, each a vitest project: `unit` needs no service and no build (logic, the UI's models),
+// `integration` runs against the machine's real PostgreSQL, MariaDB and Redis (and SQLite files),
+// `browser` drives Chromium. `npm test` runs all three; `npm run test:unit` is the quick loop.
+const UNIT = ['test/web/**/*.test.ts', 'test/unit/**/*.test.ts'];
+const BROWSER = ['test/browser/**/*.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
-    // Two cores: two test files at a time; each has its own databases, so they never collide.
-    maxWorkers: 2,
+    // Every test file has databases of its own, so files run side by side: one per core.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, ...BROWSER],
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'browser', include: BROWSER, globalSetup: ['test/helpers/global-setup.ts'] },
+      },
+    ],
   },
 });

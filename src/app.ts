@@ -6,6 +6,9 @@ import { noCache, type ReadCache } from './cache/read-cache.js';
 import type { Config } from './config.js';
 import { deploymentsRoutes } from './deployments/deployments.routes.js';
 import { DeploymentsService } from './deployments/deployments.service.js';
+import { environmentsRoutes } from './environments/environments.routes.js';
+import { EnvironmentsService } from './environments/environments.service.js';
+import { EnvironmentsStore } from './environments/environments.store.js';
 import { DeploymentEvents } from './events/deployment-events.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
@@ -45,7 +48,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cache =
     deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
   const service = new DeploymentsService({ store, cache, events, now: deps.now });
-  const insights = new InsightsService({ store: new InsightsStore(store.dialect), cache, now: deps.now });
+  const environments = new EnvironmentsService(new EnvironmentsStore(store.dialect));
+  const insights = new InsightsService({
+    store: new InsightsStore(store.dialect),
+    cache,
+    now: deps.now,
+    environmentsOfTier: (tier) => environments.environmentsOf(tier),
+  });
 
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type everywhere.
@@ -82,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
       await api.register(insightsRoutes, { service: insights });
+      await api.register(environmentsRoutes, { service: environments });
       await api.register(eventsRoutes, { events });
       await api.register(openApiRoutes);
     },

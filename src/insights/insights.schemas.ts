@@ -37,6 +37,13 @@ export const DoraQuerySchema = Type.Object({
   workload: Type.Optional(Type.String({ examples: ['teamX'] })),
   platform: Type.Optional(Type.String({ examples: ['production'] })),
   environment: Type.Optional(Type.String({ examples: ['production'] })),
+  tier: Type.Optional(
+    Type.String({
+      examples: ['production'],
+      description:
+        'Only the environments of this tier (see GET /environments): production, staging, testing, development or other. Adds `rollouts`.',
+    }),
+  ),
   days: Type.Optional(
     Type.Integer({
       minimum: 1,
@@ -63,4 +70,11 @@ export const DoraSchema = Type.Object({
   }),
   medianTimeToRestoreSeconds: Type.Union([Type.Number(), Type.Null()], SECONDS),
   medianDeploymentSeconds: Type.Union([Type.Number(), Type.Null()], SECONDS),
+  rollouts: Type.Optional(
+    Type.Integer({
+      description:
+        'With `tier` only: successful deployments counted as rollouts, a workload’s deployments within one hour of the first of a rollout counting once (one release to several production environments).',
+    }),
+  ),
+  rolloutsPerDay: Type.Optional(Type.Number({ description: 'With `tier` only: rollouts / days.' })),
 });

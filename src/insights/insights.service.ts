@@ -10,11 +10,14 @@ export const DEFAULT_DORA_DAYS = 30;
 /** The longest DORA window: ten years. */
 export const MAX_DORA_DAYS = 3650;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Deployments of a workload this close to the start of a rollout count as part of it. */
+const ROLLOUT_MS = 60 * 60 * 1000;
 
 export interface DoraInput {
   workload?: unknown;
   platform?: unknown;
   environment?: unknown;
+  tier?: unknown;
   days?: unknown;
 }
 
@@ -22,6 +25,8 @@ export interface InsightsServiceDeps {
   store: InsightsStore;
   cache: ReadCache;
   now?: () => Date;
+  /** The platform/environment pairs of a tier (400 when it is not one), for DORA's `tier` filter. */
+  environmentsOfTier?: (tier: unknown) => Promise<Array<{ platform: string; environment: string }>>;
 }
 
 /** What the recorded deployments tell: a deployment's history, what runs where, DORA figures. */
@@ -29,11 +34,13 @@ export class InsightsService {
   private readonly store: InsightsStore;
   private readonly cache: ReadCache;
   private readonly now: () => Date;
+  private readonly environmentsOfTier: InsightsServiceDeps['environmentsOfTier'];
 
   constructor(deps: InsightsServiceDeps) {
     this.store = deps.store;
     this.cache = deps.cache;
     this.now = deps.now ?? (() => new Date());
+    this.environmentsOfTier = deps.environmentsOfTier;
   }
 
   /** Every status of a deployment with its time, oldest first, creation first; 404 when there is no such id. */
@@ -60,6 +67,8 @@ export class InsightsService {
     }
     const to = this.now();
     const window: DoraWindow = { from: new Date(to.getTime() - days * DAY_MS), to, scope };
+    const byTier = input.tier !== undefined && input.tier !== '' && this.environmentsOfTier !== undefined;
+    if (byTier) window.environments = await this.environmentsOfTier?.(input.tier);
     // Not cached: the window moves with the clock, so no two requests ask the same question.
     const { deploymentSeconds, restoreSeconds, ...counts } = await this.store.dora(window);
     const attempts = counts.successful + counts.failed;
@@ -71,7 +80,25 @@ export class InsightsService {
       changeFailureRate: attempts === 0 ? null : counts.failed / attempts,
       medianTimeToRestoreSeconds: median(restoreSeconds),
       medianDeploymentSeconds: median(deploymentSeconds),
+      ...(byTier ? await this.rollouts(window, days) : {}),
     };
+  }
+
+  /**
+   * Successful deployments of the window counted as rollouts: a workload's deployment within an hour of the
+   * first deployment of its current rollout belongs to it (one release to 40 production regions is one).
+   */
+  private async rollouts(window: DoraWindow, days: number) {
+    const successes = await this.store.successfulDeploymentTimes(window);
+    const rolloutStart = new Map<string, number>();
+    let rollouts = 0;
+    for (const { workload, date } of successes) {
+      const start = rolloutStart.get(workload);
+      if (start !== undefined && date.getTime() - start < ROLLOUT_MS) continue;
+      rolloutStart.set(workload, date.getTime());
+      rollouts += 1;
+    }
+    return { rollouts, rolloutsPerDay: rollouts / days };
   }
 }
 

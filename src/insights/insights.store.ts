@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
@@ -367,6 +367,21 @@ export class InsightsStore {
       ]);
   }
 
+  /** The workload and date of every successful deployment of the window, oldest first (for rollouts). */
+  successfulDeploymentTimes(window: DoraWindow): Promise<Array<{ workload: string; date: Date }>> {
+    return this.guard(async () => {
+      const rows = await this.db
+        .selectFrom('versions as v')
+        .where((eb) => inWindow(eb, window, this.dialect))
+        .where('v.status', 'in', SUCCESSFUL)
+        .select(['v.workload', 'v.date', 'v.versions_id'])
+        .orderBy('v.date')
+        .orderBy('v.versions_id')
+        .execute();
+      return rows.map((row) => ({ workload: row.workload, date: parseUtcDate(row.date) }));
+    });
+  }
+
   /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -383,12 +398,25 @@ export class InsightsStore {
 /** Deployments created from `from` to `to` (both included), narrowed to the scope's fields. */
 function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, dialect: StoreDialect) {
   const { workload, platform, environment } = window.scope;
+  const pairs = window.environments;
   return eb.and([
     eb('v.date', '>=', dialect.toDbDate(window.from)),
     eb('v.date', '<=', dialect.toDbDate(window.to)),
     ...(workload === undefined ? [] : [eb('v.workload', '=', workload)]),
     ...(platform === undefined ? [] : [eb('v.platform', '=', platform)]),
     ...(environment === undefined ? [] : [eb('v.environment', '=', environment)]),
+    // A tier's environments, as (platform = ? AND environment = ?) OR ...: a few dozen at most.
+    ...(pairs === undefined
+      ? []
+      : [
+          pairs.length === 0
+            ? sql<boolean>`1 = 0`
+            : eb.or(
+                pairs.map((pair) =>
+                  eb.and([eb('v.platform', '=', pair.platform), eb('v.environment', '=', pair.environment)]),
+                ),
+              ),
+        ]),
   ]);
 }
 

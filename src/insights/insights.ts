@@ -19,6 +19,8 @@ export interface DoraWindow {
   to: Date;
   /** Optional equality filters; an absent field means every value. */
   scope: Partial<EnvironmentKey>;
+  /** Only these platform/environment pairs (those of a tier) when given; an empty list matches nothing. */
+  environments?: Array<{ platform: string; environment: string }>;
 }
 
 /** Deployments of a window counted by their current status. */
@@ -42,6 +44,9 @@ export interface DoraFigures extends DoraCounts {
   changeFailureRate: number | null;
   medianTimeToRestoreSeconds: number | null;
   medianDeploymentSeconds: number | null;
+  /** With `tier`: successful deployments, a workload's within an hour of each other counting once. */
+  rollouts?: number;
+  rolloutsPerDay?: number;
 }
 
 /** The status a deployment reaches when it fails. */

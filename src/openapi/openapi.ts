@@ -48,6 +48,7 @@ export async function registerOpenApi(app: FastifyInstance, auth: BearerAuthOpti
       tags: [
         { name: 'deployments', description: 'Record deployments and read them back' },
         { name: 'statistics', description: 'Counts over recent deployments' },
+        { name: 'environments', description: 'Environments and their tiers (production, staging...)' },
         { name: 'health', description: 'Probes for load balancers and orchestrators; never need a token' },
         { name: 'meta', description: 'This document' },
       ],

@@ -64,10 +64,18 @@ export interface EnvironmentsTable {
   deployments: ColumnType<number | string, number, number>;
 }
 
+/** The tier given by hand to a platform's environment; the others take the tier inferred from their names. */
+export interface EnvironmentTiersTable {
+  platform: string;
+  environment: string;
+  tier: string;
+}
+
 export interface Database {
   versions: VersionsTable;
   versions_status_history: StatusHistoryTable;
   versions_details: DetailsTable;
   versions_changes: ChangesTable;
   versions_environments: EnvironmentsTable;
+  versions_environment_tiers: EnvironmentTiersTable;
 }

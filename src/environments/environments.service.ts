@@ -1,0 +1,66 @@
+import { MAX_NAME_LENGTH } from '../deployments/deployments.service.js';
+import { badRequest, notFound } from '../errors.js';
+import type { EnvironmentsStore } from './environments.store.js';
+import { inferTier, isTier, TIERS, type Tier } from './tiers.js';
+
+/** A platform's environment with its tier, as GET /environments lists it. */
+export interface Environment {
+  platform: string;
+  environment: string;
+  tier: Tier;
+  /** `set`: given by PUT /environments/...; `inferred`: from the names. */
+  tierSource: 'set' | 'inferred';
+  /** How many workloads deployed there, and how many deployments they made. */
+  workloads: number;
+  deployments: number;
+}
+
+/** Environments and their tiers: listed for the UI, set by hand, resolved for DORA's `tier` filter. */
+export class EnvironmentsService {
+  constructor(private readonly store: EnvironmentsStore) {}
+
+  /** Every platform/environment with deployments, sorted by platform then environment, with its tier. */
+  async list(): Promise<Environment[]> {
+    const rows = await this.store.list();
+    return rows.map((row) => ({
+      platform: row.platform,
+      environment: row.environment,
+      tier: isTier(row.tier) ? row.tier : inferTier(row.platform, row.environment),
+      tierSource: isTier(row.tier) ? 'set' : 'inferred',
+      workloads: row.workloads,
+      deployments: row.deployments,
+    }));
+  }
+
+  /** Sets an environment's tier; 400 on a bad name or tier, 404 when nothing was ever deployed there. */
+  async setTier(platformInput: unknown, environmentInput: unknown, tierInput: unknown): Promise<Environment> {
+    const platform = pathName(platformInput, 'platform');
+    const environment = pathName(environmentInput, 'environment');
+    if (!isTier(tierInput)) throw badRequest(`tier must be one of ${TIERS.join(', ')}`);
+    const known = (await this.list()).find(
+      (entry) => entry.platform === platform && entry.environment === environment,
+    );
+    if (!known) throw notFound(`no deployment recorded in platform ${platform}, environment ${environment}`);
+    await this.store.setTier(platform, environment, tierInput);
+    return { ...known, tier: tierInput, tierSource: 'set' };
+  }
+
+  /** The platform/environment pairs of a tier, for DORA's `tier` filter; 400 when `tier` is not one. */
+  async environmentsOf(tierInput: unknown): Promise<Array<{ platform: string; environment: string }>> {
+    if (!isTier(tierInput)) throw badRequest(`tier must be one of ${TIERS.join(', ')}`);
+    const environments = await this.list();
+    return environments
+      .filter((entry) => entry.tier === tierInput)
+      .map(({ platform, environment }) => ({ platform, environment }));
+  }
+}
+
+/** A name from the path: as stored (names are trimmed when recorded), not blank, at most 100 characters. */
+function pathName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw badRequest(`${field} must not be blank`);
+  const trimmed = value.trim();
+  if ([...trimmed].length > MAX_NAME_LENGTH) {
+    throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
+  }
+  return trimmed;
+}

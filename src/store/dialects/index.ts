@@ -7,7 +7,7 @@ export { parseUtcDate, versionsTable } from './dialect.js';
 
 /**
  * Opens the pool (or file) of the configured database; nothing is queried yet. Only that database's module
- * (and driver) is loaded: the two others would cost the process about 20 MB of memory for nothing.
+ * (and driver) is loaded: the two others would cost the process memory for nothing (bench/README.md).
  */
 export async function openDialect(config: DatabaseConfig, log: Logger): Promise<StoreDialect> {
   switch (config.dialect) {

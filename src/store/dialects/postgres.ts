@@ -93,9 +93,8 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
  * The pool as Kysely sees it: its clients run queries through pg's callback API, and a query that waits more
  * than QUERY_TIMEOUT_MS for its answer (a server that froze, a network that dropped without a reset) has its
  * connection destroyed, which fails it. pg's own query_timeout arms a timer per query, and Kysely calls pg's
- * promise API: under load either one made V8 move every result's rows to its old generation (1 to 3 MB per
- * young collection); bench: without them distinct workloads takes 415 instead of 687 µs of CPU and the
- * server peaks at 139 instead of 197 MiB.
+ * promise API: under load either one made V8 move every result's rows to its old generation, costing CPU
+ * and resident memory (measured in bench/README.md).
  */
 function withCallbackQueries(pool: pg.Pool): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();

@@ -4,6 +4,7 @@ import * as originalSchema from './2020-12-01-original-schema.js';
 import * as mysqlUtcDatetime from './2026-11-26-01-mysql-utc-datetime.js';
 import * as statusHistory from './2026-11-26-02-status-history.js';
 import * as readIndexes from './2026-11-26-03-read-indexes.js';
+import * as originalNullColumns from './2026-12-01-10-original-null-columns.js';
 import * as deploymentDetails from './2026-12-01-12-deployment-details.js';
 import * as environmentTiers from './2026-12-01-18-environment-tiers.js';
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-11-26-01-mysql-utc-datetime', mysqlUtcDatetime],
   ['2026-11-26-02-status-history', statusHistory],
   ['2026-11-26-03-read-indexes', readIndexes],
+  ['2026-12-01-10-original-null-columns', originalNullColumns],
   ['2026-12-01-12-deployment-details', deploymentDetails],
   ['2026-12-01-18-environment-tiers', environmentTiers],
 ];

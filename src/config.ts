@@ -1,6 +1,9 @@
 // Every environment variable the service reads, parsed once at start-up into a typed Config.
 // Names and accepted forms follow the Go original so that existing deployments keep working.
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseNotifyReceivers, type NotifyReceiver } from './notify/receivers.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -39,6 +42,12 @@ export interface Config {
   readTokens: string[];
   webhookUrls: string[];
   webhookSecret: string;
+  /** APP_NOTIFY: Slack, Teams, Grafana and webhook receivers with their filters. */
+  notify: NotifyReceiver[];
+  /** APP_NOTIFY_QUEUE_BYTES: bytes of notifications waiting per receiver before the oldest are dropped. */
+  notifyQueueBytes: number;
+  /** APP_PUBLIC_URL without a trailing slash: the UI's address, for links in notifications. */
+  publicUrl?: string;
   corsOrigins: string[];
   /** Folder of the built web UI. */
   webRoot: string;
@@ -67,8 +76,17 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     readTokens: parseList(env, 'APP_READ_TOKENS'),
     webhookUrls: parseUrls(env, 'APP_WEBHOOK_URLS'),
     webhookSecret: value(env, 'APP_WEBHOOK_SECRET') ?? '',
+    notify: parseNotify(env, cwd),
+    notifyQueueBytes: parseInteger(
+      env,
+      'APP_NOTIFY_QUEUE_BYTES',
+      16 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
+    ),
+    publicUrl: parsePublicUrl(env),
     corsOrigins: parseList(env, 'APP_CORS_ORIGINS'),
-    webRoot: resolve(cwd, value(env, 'APP_WEB_ROOT') ?? 'dist/web'),
+    webRoot: parseWebRoot(env, cwd),
   };
 }
 
@@ -236,6 +254,41 @@ function parseUrls(env: Env, name: string): string[] {
     }
   }
   return urls;
+}
+
+function parseNotify(env: Env, cwd: string): NotifyReceiver[] {
+  try {
+    return parseNotifyReceivers(value(env, 'APP_NOTIFY'), cwd);
+  } catch (error) {
+    throw new ConfigError(`APP_NOTIFY ${(error as Error).message}`);
+  }
+}
+
+function parsePublicUrl(env: Env): string | undefined {
+  const raw = value(env, 'APP_PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(raw)) {
+    throw new ConfigError(
+      `APP_PUBLIC_URL must be the http(s) address users open the UI at, e.g. https://versions.example.com (got "${raw}")`,
+    );
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/**
+ * APP_WEB_ROOT, else `dist/web` of the working directory, else the one of the installed package (so that
+ * `versions serve` of a package installed with `npm install -g` serves its UI from any directory).
+ */
+function parseWebRoot(env: Env, cwd: string): string {
+  const configured = value(env, 'APP_WEB_ROOT');
+  if (configured !== undefined) return resolve(cwd, configured);
+  const local = resolve(cwd, 'dist/web');
+  if (existsSync(local)) return local;
+  // This file is src/config.ts or dist/src/config.js: the package root is the nearest folder with package.json.
+  for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return join(folder, 'dist/web');
+    if (dirname(folder) === folder) return local;
+  }
 }
 
 /** The database address for logs: the password replaced by ***. */

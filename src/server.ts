@@ -13,7 +13,7 @@ import { startMetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
 import { DeploymentsStore } from './store/deployments.store.js';
 import { DatabaseStartError, openStore } from './store/open-store.js';
-import { startWebhooks } from './webhooks/webhook-dispatcher.js';
+import { startNotifications } from './notify/notifier.js';
 
 /** Starts the service as configured by the environment; exits the process on a fatal start-up error. */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -47,9 +47,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const metrics = config.metricsPort
     ? new Metrics({ store, logger: log, redisUp: redis && (() => redis.up) })
     : undefined;
-  // One bus for the app's writes and whoever listens to them (webhooks, live events).
+  // One bus for the app's writes and whoever listens to them (notifications, live events, metrics).
   const events = new DeploymentEvents();
-  const webhooks = startWebhooks(config, events, log);
+  metrics?.countDeployments(events);
+  const notifier = startNotifications(config, events, log, metrics?.registry);
   // With Redis, event streams also show writes made on other replicas. Not awaited, as the cache is not.
   const relay = config.redis.enabled ? new RedisRelay({ uri: config.redis.uri, events, log }) : undefined;
   void relay?.start();
@@ -87,7 +88,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     setTimeout(() => process.exit(1), 10_000).unref();
     await app.close();
     // After the last request: its events are queued; they get a short flush, then are given up.
-    await webhooks?.stop(2000);
+    await notifier?.stop(2000);
     await metricsServer?.close();
     await relay?.stop();
     await redis?.close();

@@ -22,6 +22,7 @@ export class Metrics {
   private readonly requests: Counter<RequestLabels>;
   private readonly durations: Histogram<RequestLabels>;
   private readonly cacheReads: Counter<'result'>;
+  private readonly deployments: Counter<'workload' | 'platform' | 'environment' | 'status'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -45,6 +46,13 @@ export class Metrics {
       name: 'versions_cache_reads_total',
       help: 'Reads of the cache: result="hit" answered from Redis, "miss" loaded from the database',
       labelNames: ['result'],
+      registers,
+    });
+
+    this.deployments = new Counter({
+      name: 'versions_deployments_total',
+      help: 'Deployments recorded (by their first status) and status changes made through this process, by the status they reached',
+      labelNames: ['workload', 'platform', 'environment', 'status'],
       registers,
     });
 
@@ -105,6 +113,18 @@ export class Metrics {
     const values = { method: labels.method, route: labels.route, status_code: String(labels.statusCode) };
     this.requests.inc(values);
     this.durations.observe(values, seconds);
+  }
+
+  /**
+   * Counts every create and status change of `events` made by this process (relayed ones are counted by the
+   * replica that made them, so that a sum over replicas counts each once); returns the unsubscribe function.
+   */
+  countDeployments(events: DeploymentEvents): () => void {
+    return events.subscribe(({ event, origin, deployment: { workload, platform, environment, status } }) => {
+      // A deleted record (a correction) is not a deployment reaching a status.
+      if (origin !== 'local' || (event !== 'created' && event !== 'status')) return;
+      this.deployments.inc({ workload, platform, environment, status });
+    });
   }
 
   /** The same cache, counting hits and misses: a read that had to call `load` is a miss. */

@@ -112,7 +112,7 @@ describe('a server process with tokens and webhooks', () => {
       reads: expect.stringContaining('bearer token required'),
       cors: ['https://dashboard.example.com'],
     });
-    expect(lines.find((line) => String(line.msg).startsWith('webhooks: delivering'))).toMatchObject({
+    expect(lines.find((line) => String(line.msg).startsWith('notifications: delivering'))).toMatchObject({
       signed: true,
       receivers: [expect.stringMatching(/^#1 http:\/\/127\.0\.0\.1:\d+$/)],
     });

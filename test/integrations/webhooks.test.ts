@@ -2,13 +2,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeploymentEvents } from '../../src/events/deployment-events.js';
-import {
-  signPayload,
-  WebhookDispatcher,
-  type WebhookOptions,
-} from '../../src/webhooks/webhook-dispatcher.js';
+import { Notifier, type NotifierOptions } from '../../src/notify/notifier.js';
+import { signPayload } from '../../src/webhooks/webhook-signature.js';
 import { captureLogs, createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const SECRET = 'whsec-7d1e0c5b9a-do-not-log';
@@ -85,6 +84,15 @@ async function startReceiver(path = '/hooks/versions'): Promise<Receiver> {
   return receiver;
 }
 
+/** The Standard Webhooks headers of a delivery, as a receiver hands them to its library. */
+function standardHeaders(delivery: Delivery): Record<string, string> {
+  return {
+    'webhook-id': String(delivery.headers['webhook-id']),
+    'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
+    'webhook-signature': String(delivery.headers['webhook-signature']),
+  };
+}
+
 /** What a receiver should do: recompute the HMAC of the raw body and compare in constant time. */
 function verifySignature(delivery: Delivery, secret = SECRET): boolean {
   const header = String(delivery.headers['x-versions-signature'] ?? '');
@@ -92,13 +100,13 @@ function verifySignature(delivery: Delivery, secret = SECRET): boolean {
   return header.length === expected.length && timingSafeEqual(Buffer.from(header), Buffer.from(expected));
 }
 
-const fast: Partial<WebhookOptions> = { baseDelayMs: 40, maxDelayMs: 400, timeoutMs: 1000 };
+const fast: Partial<NotifierOptions> = { baseDelayMs: 40, maxDelayMs: 400, timeoutMs: 1000 };
 
 describe('webhooks from the app', () => {
   let t: TestApp;
   let receiver: Receiver;
   let second: Receiver;
-  let dispatcher: WebhookDispatcher;
+  let dispatcher: Notifier;
   const events = new DeploymentEvents();
 
   beforeAll(async () => {
@@ -109,10 +117,10 @@ describe('webhooks from the app', () => {
       deps: { events },
     });
     // The app's own logger, so that the assertions on logs see the dispatcher's lines too.
-    dispatcher = new WebhookDispatcher({
-      urls: t.config.webhookUrls,
-      secret: t.config.webhookSecret,
-      logger: t.app.log as unknown as WebhookOptions['logger'],
+    dispatcher = new Notifier({
+      receivers: webhooks(t.config.webhookUrls),
+      webhookSecret: t.config.webhookSecret,
+      logger: t.app.log as unknown as NotifierOptions['logger'],
       ...fast,
     });
     dispatcher.start(events);
@@ -157,7 +165,26 @@ describe('webhooks from the app', () => {
       expect(delivery.headers['x-versions-delivery']).toMatch(/^[0-9a-f-]{36}$/);
       expect(Number(delivery.headers['x-versions-timestamp'])).toBeCloseTo(Date.now() / 1000, -2);
     }
+    // Standard Webhooks: the maintained library verifies every real delivery, the secret given to it as
+    // `whsec_` + base64 of APP_WEBHOOK_SECRET (docs/security.md).
+    const standard = new Webhook(`whsec_${Buffer.from(SECRET).toString('base64')}`);
+    for (const delivery of deliveries) {
+      expect(standard.verify(delivery.body, standardHeaders(delivery))).toEqual(JSON.parse(delivery.body));
+      expect(delivery.headers['webhook-id']).toBe(delivery.headers['x-versions-delivery']);
+      expect(delivery.headers['webhook-timestamp']).toBe(delivery.headers['x-versions-timestamp']);
+      expect(delivery.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    }
     const [first, retry, change] = deliveries as [Delivery, Delivery, Delivery];
+    // A captured delivery replayed under another id, or with a fresh timestamp, no longer verifies.
+    const replay = (headers: Record<string, string>) => () =>
+      standard.verify(first.body, { ...standardHeaders(first), ...headers });
+    expect(replay({ 'webhook-id': String(change.headers['webhook-id']) })).toThrow(WebhookVerificationError);
+    expect(replay({ 'webhook-timestamp': String(Math.floor(Date.now() / 1000) + 1) })).toThrow(
+      WebhookVerificationError,
+    );
+    expect(() => standard.verify(change.body, standardHeaders(first))).toThrow(WebhookVerificationError);
+    // Each attempt is signed at its own time, with the same id.
+    expect(retry.headers['webhook-id']).toBe(first.headers['webhook-id']);
     expect(JSON.parse(first.body)).toEqual({
       event: 'created',
       deployment: { ...row, status: 'ongoing', date: expect.any(String) },
@@ -178,7 +205,7 @@ describe('webhooks from the app', () => {
     expect(others.map((delivery) => delivery.body)).toEqual([first.body, change.body]);
     expect(others.every((delivery) => verifySignature(delivery))).toBe(true);
 
-    const retryLine = t.logs.find((line) => line.msg === 'webhooks: delivery failed, will retry');
+    const retryLine = t.logs.find((line) => line.msg === 'notifications: delivery failed, will retry');
     expect(retryLine).toMatchObject({ level: 'warn', attempt: 1, reason: 'answered 500' });
   });
 
@@ -199,10 +226,35 @@ describe('webhooks from the app', () => {
   });
 });
 
+describe('Standard Webhooks secrets', () => {
+  it('take a whsec_ secret as the specification means it, and keep X-Versions-Signature on the whole string', async () => {
+    const receiver = await startReceiver();
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: secret,
+      logger: captureLogs().logger,
+    });
+    dispatcher.enqueue({ event: 'created', origin: 'local', deployment: sampleDeployment() });
+    const [delivery] = (await receiver.received(1)) as [Delivery];
+    expect(new Webhook(secret).verify(delivery.body, standardHeaders(delivery))).toMatchObject({
+      event: 'created',
+    });
+    expect(verifySignature(delivery, secret)).toBe(true);
+    // The library's own signature of the same id, time and body is the one sent.
+    const timestamp = new Date(Number(delivery.headers['webhook-timestamp']) * 1000);
+    expect(delivery.headers['webhook-signature']).toBe(
+      new Webhook(secret).sign(String(delivery.headers['webhook-id']), timestamp, delivery.body),
+    );
+    await dispatcher.stop(100);
+    await receiver.close();
+  });
+});
+
 describe('webhooks never slow down or fail a write', () => {
   let t: TestApp;
   let receiver: Receiver;
-  let dispatcher: WebhookDispatcher;
+  let dispatcher: Notifier;
   const events = new DeploymentEvents();
 
   beforeAll(async () => {
@@ -210,9 +262,9 @@ describe('webhooks never slow down or fail a write', () => {
     receiver.then = 'hang';
     t = await createTestApp('sqlite', { deps: { events } });
     // Production time-outs: each attempt would wait 5 s for this receiver.
-    dispatcher = new WebhookDispatcher({
-      urls: [receiver.url],
-      secret: SECRET,
+    dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: SECRET,
       logger: captureLogs().logger,
     });
     dispatcher.start(events);
@@ -242,7 +294,7 @@ describe('webhooks never slow down or fail a write', () => {
 
   it('gives up on shutdown quickly, reporting what was lost', async () => {
     const { lines, logger } = captureLogs();
-    const hung = new WebhookDispatcher({ urls: [receiver.url], secret: SECRET, logger });
+    const hung = new Notifier({ receivers: webhooks([receiver.url]), webhookSecret: SECRET, logger });
     hung.enqueue({ event: 'created', origin: 'local', deployment: sampleDeployment() });
     await receiver.received(receiver.deliveries.length + 1);
     const started = Date.now();
@@ -264,7 +316,12 @@ describe('the webhook dispatcher', () => {
     receivers.push(receiver);
     receiver.then = 'hang';
     const { lines, logger } = captureLogs();
-    const dispatcher = new WebhookDispatcher({ urls: [receiver.url], secret: SECRET, logger, maxQueue: 3 });
+    const dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: SECRET,
+      logger,
+      maxQueue: 3,
+    });
     for (let i = 1; i <= 10; i++) {
       dispatcher.enqueue({ event: 'created', origin: 'local', deployment: sampleDeployment(i) });
     }
@@ -272,10 +329,47 @@ describe('the webhook dispatcher', () => {
     // One in flight plus at most three waiting, whatever was written.
     expect(dispatcher.pending).toBe(4);
     const drops = lines.filter(
-      (line) => line.msg === 'webhooks: queue full, dropping the oldest undelivered event',
+      (line) => line.msg === 'notifications: queue full, dropping the oldest undelivered event',
     );
     expect(drops).toHaveLength(6);
     expect(drops[0]).toMatchObject({ level: 'warn' });
+    await dispatcher.stop(0);
+  });
+
+  it('bounds each queue by bytes under a receiver that never answers, counting and logging each drop', async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    receiver.then = 'hang';
+    const { lines, logger } = captureLogs();
+    const registry = new Registry();
+    const maxQueueBytes = 4 * 1024 * 1024;
+    const dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: SECRET,
+      logger,
+      registry,
+      maxQueueBytes,
+    });
+    // 40 events of 1 MB each: without a bound in bytes, 40 MB would wait for a receiver that never answers.
+    const raw = 'x'.repeat(1024 * 1024);
+    for (let i = 1; i <= 40; i++) {
+      dispatcher.enqueue({ event: 'created', origin: 'local', deployment: { ...sampleDeployment(i), raw } });
+      // The bound holds at every moment, not only at the end: what waits stays under it, plus one in flight.
+      expect(dispatcher.pendingBytes).toBeLessThanOrEqual(maxQueueBytes + 1024 * 1024 + 1024);
+    }
+    await receiver.received(1);
+    // Three of these fit in 4 MB besides the one in flight; the other 36 were dropped, oldest first.
+    expect(dispatcher.pending).toBe(4);
+    const drops = lines.filter(
+      (line) => line.msg === 'notifications: queue full, dropping the oldest undelivered event',
+    );
+    expect(drops).toHaveLength(36);
+    expect(drops[0]).toMatchObject({ level: 'warn', kind: 'webhook', reason: 'queue full' });
+    const metrics = await registry.metrics();
+    expect(metrics).toContain(
+      'versions_notifications_total{receiver="1",kind="webhook",outcome="dropped"} 36',
+    );
+    expect(metrics).toMatch(/versions_notification_queue_bytes\{receiver="1",kind="webhook"\} (\d+)/);
     await dispatcher.stop(0);
   });
 
@@ -284,9 +378,9 @@ describe('the webhook dispatcher', () => {
     receivers.push(receiver);
     receiver.then = 'fail';
     const { lines, logger } = captureLogs();
-    const dispatcher = new WebhookDispatcher({
-      urls: [receiver.url],
-      secret: SECRET,
+    const dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: SECRET,
       logger,
       maxAttempts: 4,
       baseDelayMs: 50,
@@ -300,12 +394,14 @@ describe('the webhook dispatcher', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(90);
     expect(gaps[2]).toBeGreaterThanOrEqual(180);
     await expect
-      .poll(() => lines.some((line) => line.msg === 'webhooks: giving up on a delivery'))
+      .poll(() => lines.some((line) => line.msg === 'notifications: giving up on a delivery'))
       .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.deliveries).toHaveLength(4);
     expect(
-      lines.filter((line) => line.msg === 'webhooks: delivery failed, will retry').map((l) => l.retryInMs),
+      lines
+        .filter((line) => line.msg === 'notifications: delivery failed, will retry')
+        .map((l) => l.retryInMs),
     ).toEqual([50, 100, 200]);
     await dispatcher.stop(0);
   });
@@ -315,16 +411,16 @@ describe('the webhook dispatcher', () => {
     receivers.push(receiver);
     receiver.plan = ['fail'];
     const { lines, logger } = captureLogs();
-    const dispatcher = new WebhookDispatcher({
-      urls: [receiver.url],
-      secret: SECRET,
+    const dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: SECRET,
       logger,
       baseDelayMs: 30_000,
     });
     dispatcher.enqueue({ event: 'created', origin: 'local', deployment: sampleDeployment() });
     await receiver.received(1);
     await expect
-      .poll(() => lines.some((line) => line.msg === 'webhooks: delivery failed, will retry'))
+      .poll(() => lines.some((line) => line.msg === 'notifications: delivery failed, will retry'))
       .toBe(true);
     const started = Date.now();
     await dispatcher.stop(2000);
@@ -339,9 +435,9 @@ describe('the webhook dispatcher', () => {
     receivers.push(receiver);
     receiver.then = 'gone';
     const { lines, logger } = captureLogs();
-    const dispatcher = new WebhookDispatcher({
-      urls: [receiver.url],
-      secret: SECRET,
+    const dispatcher = new Notifier({
+      receivers: webhooks([receiver.url]),
+      webhookSecret: SECRET,
       logger,
       baseDelayMs: 10,
     });
@@ -350,7 +446,7 @@ describe('the webhook dispatcher', () => {
     await expect.poll(() => dispatcher.pending).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(receiver.deliveries).toHaveLength(1);
-    expect(lines.find((line) => line.msg === 'webhooks: giving up on a delivery')).toMatchObject({
+    expect(lines.find((line) => line.msg === 'notifications: giving up on a delivery')).toMatchObject({
       reason: 'answered 410',
       attempt: 1,
     });
@@ -362,18 +458,18 @@ describe('the webhook dispatcher', () => {
     const url = receiver.url;
     await receiver.close();
     const { lines, logger } = captureLogs();
-    const dispatcher = new WebhookDispatcher({
-      urls: [url],
-      secret: SECRET,
+    const dispatcher = new Notifier({
+      receivers: webhooks([url]),
+      webhookSecret: SECRET,
       logger,
       maxAttempts: 2,
       baseDelayMs: 10,
     });
     dispatcher.enqueue({ event: 'created', origin: 'local', deployment: sampleDeployment() });
     await expect
-      .poll(() => lines.some((line) => line.msg === 'webhooks: giving up on a delivery'))
+      .poll(() => lines.some((line) => line.msg === 'notifications: giving up on a delivery'))
       .toBe(true);
-    const failures = lines.filter((line) => String(line.msg).startsWith('webhooks:'));
+    const failures = lines.filter((line) => String(line.msg).startsWith('notifications:'));
     expect(failures.map((line) => line.reason)).toEqual([
       expect.stringContaining('ECONNREFUSED'),
       expect.stringContaining('ECONNREFUSED'),
@@ -389,7 +485,7 @@ describe('the webhook dispatcher', () => {
     receivers.push(receiver);
     const { lines, logger } = captureLogs();
     const events = new DeploymentEvents();
-    const dispatcher = new WebhookDispatcher({ urls: [receiver.url], secret: '', logger });
+    const dispatcher = new Notifier({ receivers: webhooks([receiver.url]), webhookSecret: '', logger });
     dispatcher.start(events);
     events.publish({ event: 'created', origin: 'local', deployment: sampleDeployment() });
     const [delivery] = await receiver.received(1);
@@ -408,6 +504,11 @@ describe('the webhook dispatcher', () => {
     );
   });
 });
+
+/** APP_WEBHOOK_URLS as the server passes them to the notifier. */
+function webhooks(urls: readonly string[]) {
+  return urls.map((url) => ({ kind: 'webhook' as const, url }));
+}
 
 function sampleDeployment(id = 1) {
   return {

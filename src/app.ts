@@ -13,7 +13,7 @@ import { DeploymentEvents } from './events/deployment-events.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
 import { installErrorHandler } from './http/error-handler.js';
-import { parseFirstValues } from './http/first-value.js';
+import { installQueryFieldsInForms, parseFirstValues } from './http/form-binding.js';
 import { RequestLog } from './http/request-log.js';
 import { installSecurityHeaders, registerCors } from './http/security-headers.js';
 import { installValidators } from './http/validation.js';
@@ -67,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseFirstValues },
   });
   installValidators(app);
+  installQueryFieldsInForms(app);
   installErrorHandler(app, config.bodyLimit);
   if (deps.metrics) installRequestMetrics(app, deps.metrics);
   await app.register(formbody, { bodyLimit: config.bodyLimit, parser: parseFirstValues });

@@ -12,8 +12,10 @@ import { EnvironmentsStore } from './environments/environments.store.js';
 import { DeploymentEvents } from './events/deployment-events.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
-import { installErrorHandler } from './http/error-handler.js';
-import { installQueryFieldsInForms, parseFirstValues } from './http/form-binding.js';
+import { capConnections, timeoutOptions } from './http/connection-limits.js';
+import { answerFrameworkError, installErrorHandler } from './http/error-handler.js';
+import { parseFirstValues } from './http/first-value.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { RequestLog } from './http/request-log.js';
 import { installSecurityHeaders, registerCors } from './http/security-headers.js';
 import { installValidators } from './http/validation.js';
@@ -63,17 +65,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...timeoutOptions(config.timeouts),
+    frameworkErrors: answerFrameworkError,
     // Query strings and forms keep the first of a repeated field, as the original's Gin binding did.
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseFirstValues },
   });
+  capConnections(app, config.maxConnections);
   installValidators(app);
-  installQueryFieldsInForms(app);
   installErrorHandler(app, config.bodyLimit);
   if (deps.metrics) installRequestMetrics(app, deps.metrics);
   await app.register(formbody, { bodyLimit: config.bodyLimit, parser: parseFirstValues });
 
   // Only JSON and forms are accepted; Fastify's built-in text/plain parser would turn text into a string body.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
 
   // Order matters: headers go on every answer; CORS answers preflights before the token check (browsers send
   // them without credentials); the OpenAPI generator must see every route, so it precedes them all.

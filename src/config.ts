@@ -31,7 +31,17 @@ export interface Config {
   port: number;
   /** 0 turns the Prometheus endpoint off. */
   metricsPort: number;
+  /** APP_METRICS_HOST: where the Prometheus endpoint listens; APP_HOST unless set. */
+  metricsHost: string;
   bodyLimit: number;
+  /** How long a client may take to send a request (headers, whole request) and stay silent, in ms. */
+  timeouts: { headersMs: number; requestMs: number; idleMs: number };
+  /** Most open connections to the API port; more are closed at once. */
+  maxConnections: number;
+  /** Most bytes of row payloads (`raw`) one list answer carries; see deployments.service.ts. */
+  answerLimit: number;
+  /** /events: most streams open at once, and most bytes queued for a client that does not read. */
+  events: { maxClients: number; maxQueuedBytes: number };
   /** APP_SKIP_PATH_DISABLED: log requests to /health and /healthz too. */
   logHealthRequests: boolean;
   logLevel: string;
@@ -68,7 +78,15 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     host: value(env, 'APP_HOST') ?? '::',
     port: parsePort(env, 'APP_PORT', 8080),
     metricsPort: parsePort(env, 'APP_METRICS_PORT', 9101),
+    metricsHost: value(env, 'APP_METRICS_HOST') ?? value(env, 'APP_HOST') ?? '::',
     bodyLimit: parseInteger(env, 'APP_BODY_LIMIT', 1024 * 1024, 1, 1024 * 1024 * 1024),
+    timeouts: parseTimeouts(env),
+    maxConnections: parseInteger(env, 'APP_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    answerLimit: parseInteger(env, 'APP_ANSWER_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    events: {
+      maxClients: parseInteger(env, 'APP_EVENTS_MAX_CLIENTS', 200, 1, 100_000),
+      maxQueuedBytes: parseInteger(env, 'APP_EVENTS_MAX_QUEUED_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
     logHealthRequests: value(env, 'APP_SKIP_PATH_DISABLED') !== undefined,
     logLevel: parseLogLevel(env),
     redis: parseRedis(env),
@@ -77,13 +95,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     webhookUrls: parseUrls(env, 'APP_WEBHOOK_URLS'),
     webhookSecret: value(env, 'APP_WEBHOOK_SECRET') ?? '',
     notify: parseNotify(env, cwd),
-    notifyQueueBytes: parseInteger(
-      env,
-      'APP_NOTIFY_QUEUE_BYTES',
-      16 * 1024 * 1024,
-      1024,
-      1024 * 1024 * 1024,
-    ),
+    notifyQueueBytes: parseInteger(env, 'APP_NOTIFY_QUEUE_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     publicUrl: parsePublicUrl(env),
     corsOrigins: parseList(env, 'APP_CORS_ORIGINS'),
     webRoot: parseWebRoot(env, cwd),
@@ -212,6 +224,19 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   return parsed;
 }
 
+/** Slow-loris guards: a client gets this long to send its headers, its whole request, or anything at all. */
+function parseTimeouts(env: Env): Config['timeouts'] {
+  const headers = parseInteger(env, 'APP_HEADERS_TIMEOUT_SECONDS', 10, 1, 3600);
+  const request = parseInteger(env, 'APP_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600);
+  const idle = parseInteger(env, 'APP_IDLE_TIMEOUT_SECONDS', 120, 1, 86_400);
+  if (headers > request) {
+    throw new ConfigError(
+      `APP_HEADERS_TIMEOUT_SECONDS (${headers}) must not exceed APP_REQUEST_TIMEOUT_SECONDS (${request}): the headers are part of the request`,
+    );
+  }
+  return { headersMs: headers * 1000, requestMs: request * 1000, idleMs: idle * 1000 };
+}
+
 function parseLogLevel(env: Env): string {
   const level = (value(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -250,7 +275,8 @@ function parseUrls(env: Env, name: string): string[] {
   const urls = parseList(env, name);
   for (const url of urls) {
     if (!/^https?:\/\/[^\s]+$/.test(url)) {
-      throw new ConfigError(`${name} must be comma-separated http(s) URLs (got "${url}")`);
+      // Only the start: incoming-webhook URLs carry their secret in the path or query, and this line is logged.
+      throw new ConfigError(`${name} must be comma-separated http(s) URLs (got "${redactUrl(url)}")`);
     }
   }
   return urls;
@@ -289,6 +315,18 @@ function parseWebRoot(env: Env, cwd: string): string {
     if (existsSync(join(folder, 'package.json'))) return join(folder, 'dist/web');
     if (dirname(folder) === folder) return local;
   }
+}
+
+/** An address for logs: its origin when it parses, else its first characters; never a path or a query. */
+export function redactUrl(url: string): string {
+  try {
+    const { protocol, host } = new URL(url);
+    if (host) return `${protocol}//${host}/...`;
+  } catch {
+    // not a URL: fall through
+  }
+  const start = url.split(/[/?#]/, 1)[0]?.slice(0, 40) ?? '';
+  return start === url ? start : `${start}...`;
 }
 
 /** The database address for logs: the password replaced by ***. */

@@ -66,7 +66,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const url = await listen(app, config);
   const metricsServer =
     metrics &&
-    (await startMetricsServer(metrics, { host: config.host, port: config.metricsPort, logger: log }));
+    (await startMetricsServer(metrics, { host: config.metricsHost, port: config.metricsPort, logger: log }));
   log.info(
     { url, database, redis: redis?.address ?? 'disabled', metrics: metricsServer?.url ?? 'disabled' },
     'versions is listening',

@@ -69,7 +69,8 @@ const EnvironmentFields = {
 };
 
 const PageFields = {
-  page: Type.Integer({ minimum: 1, default: 1, description: 'From 1.' }),
+  // Past the 32-bit ids there can be no such page; the offset it makes stays within every database's range.
+  page: Type.Integer({ minimum: 1, maximum: 2_147_483_647, default: 1, description: 'From 1.' }),
   rangeLimit: Type.Integer({
     minimum: 1,
     maximum: 1000,

@@ -84,10 +84,12 @@ export class DeploymentsService {
   async updateStatus(versionIdInput: unknown, statusInput: unknown): Promise<void> {
     const id = versionId(versionIdInput);
     const newStatus = status(statusInput);
-    const deployment = await this.store.updateStatus(id, newStatus, this.now());
-    if (!deployment) throw notFound(`no deployment with versionId ${id}`);
+    const updated = await this.store.updateStatus(id, newStatus, this.now());
+    if (!updated) throw notFound(`no deployment with versionId ${id}`);
     await this.cache.invalidate();
-    this.events.publish({ event: 'status', origin: 'local', deployment });
+    // The status it already had: nothing happened, so nothing is announced (no event, no webhook).
+    if (updated.changed)
+      this.events.publish({ event: 'status', origin: 'local', deployment: updated.deployment });
   }
 
   async environmentPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, DatabaseUnavailableError } from '../errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { describeValidationErrors } from './validation.js';
 
 /**
@@ -43,4 +44,23 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` });
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what it finds wrong before any route runs (an address whose percent-encoding
+ * does not decode) gets the usual `{"error"}` body and security headers instead of Fastify's raw answer.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  // The hooks of the app may not run for an address that matched no route: the headers are set here too.
+  return reply
+    .code(status)
+    .headers(SECURITY_HEADERS)
+    .send({
+      error:
+        error.code === 'FST_ERR_BAD_URL'
+          ? 'the address is not valid: a percent sign (%) must start a valid %XX UTF-8 escape'
+          : error.message,
+    });
 }

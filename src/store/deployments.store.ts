@@ -75,9 +75,13 @@ export class DeploymentsStore {
 
   /**
    * Sets a deployment's status and records the change in its history (only when the status differs).
-   * Returns the updated deployment, or undefined when there is no such id.
+   * Returns the deployment as it now is and whether its status changed, or undefined when there is no such id.
    */
-  updateStatus(id: number, status: string, at: Date): Promise<Deployment | undefined> {
+  updateStatus(
+    id: number,
+    status: string,
+    at: Date,
+  ): Promise<{ deployment: Deployment; changed: boolean } | undefined> {
     return this.transaction(async (trx) => {
       const row = await trx
         .selectFrom('versions')
@@ -85,14 +89,25 @@ export class DeploymentsStore {
         .where('versions_id', '=', id)
         .executeTakeFirst();
       if (!row) return undefined;
-      if (row.status !== status) {
-        await trx.updateTable('versions').set({ status }).where('versions_id', '=', id).execute();
+      // `status <>` in the UPDATE itself: of two identical updates at once, the second waits for the first's
+      // row lock and then changes nothing, so that a change is recorded (and announced) once.
+      const changed =
+        row.status !== status &&
+        (
+          await trx
+            .updateTable('versions')
+            .set({ status })
+            .where('versions_id', '=', id)
+            .where('status', '<>', status)
+            .executeTakeFirst()
+        ).numUpdatedRows > 0n;
+      if (changed) {
         await trx
           .insertInto('versions_status_history')
           .values({ versions_id: id, status, date: this.dialect.toDbDate(at) })
           .execute();
       }
-      return { ...toDeployment(row), status };
+      return { deployment: { ...toDeployment(row), status }, changed };
     });
   }
 

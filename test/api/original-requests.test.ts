@@ -138,6 +138,39 @@ describe.each(DIALECTS)("the original's request shapes on %s", (dialect) => {
     expect(blank.json().error).toMatch(/workload/);
   });
 
+  it("takes a POST's fields from the query string too, unless the body is JSON (as Gin's form binding)", async () => {
+    const bare = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/create?workload=query&platform=p&environment=e&version=5&status=ongoing',
+    });
+    const id = await created(bare);
+    expect(await row(id)).toMatchObject({ workload: 'query', version: '5', status: 'ongoing' });
+
+    const update = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/update/status?versionId=${id}&status=failed`,
+    });
+    expect(update.statusCode, update.body).toBe(200);
+    expect((await row(id)).status).toBe('failed');
+
+    // The body's fields come first, then the query string's.
+    const mixed = await created(
+      await post(
+        '/api/v1/create?workload=query&status=completed&version=0',
+        'workload=body&platform=p&environment=e&version=6',
+      ),
+    );
+    expect(await row(mixed)).toMatchObject({ workload: 'body', version: '6', status: 'completed' });
+
+    const json = await post(
+      '/api/v1/create?workload=query',
+      JSON.stringify({ platform: 'p', environment: 'e', version: '7' }),
+      'application/json',
+    );
+    expect(json.statusCode).toBe(400);
+    expect(json.json().error).toMatch(/workload is required/);
+  });
+
   it('keeps a JSON array where a string belongs a 400, and stores nothing', async () => {
     const before = (await get('/api/v1/read/home')).json().length as number;
     const response = await post(

@@ -23,6 +23,7 @@ const onDemand = (loader: () => Promise<{ default: Component }>) =>
   });
 const DoraPage = onDemand(() => import('./pages/DoraPage.vue'));
 const ApiDocsPage = onDemand(() => import('./pages/ApiDocsPage.vue'));
+const WorkloadPage = onDemand(() => import('./pages/WorkloadPage.vue'));
 
 type Params = Record<string, string | undefined>;
 
@@ -107,6 +108,12 @@ export const routes: readonly Route[] = [
     component: DeploymentPage,
     props: (params) => deploymentId(params.versionId),
     title: ({ versionId }) => `Deployment #${versionId}`,
+  }),
+  defineRoute({
+    pattern: PATTERNS.workload,
+    component: WorkloadPage,
+    props: (params) => required(params, 'workload'),
+    title: ({ workload }) => workload,
   }),
   defineRoute({
     pattern: PATTERNS.api,

@@ -6,6 +6,7 @@ import type {
   DoraFigures,
   DoraScope,
   EnvironmentPath,
+  EnvironmentTier,
   HistoryEntry,
   MatrixEntry,
   PagedDeployment,
@@ -147,6 +148,11 @@ export const api = {
     const figures = await getJson<DoraFigures>('/stats/dora', { ...scope }, signal);
     if (!figures) throw new ApiError(500, 'The server sent no DORA figures.');
     return figures;
+  },
+
+  /** Every platform/environment with deployments, with its tier; empty when nothing was deployed. */
+  async environments(signal?: AbortSignal): Promise<EnvironmentTier[]> {
+    return (await getJson<EnvironmentTier[]>('/environments', {}, signal)) ?? [];
   },
 
   /** The API's own description, OpenAPI 3.1. */

@@ -65,6 +65,9 @@ export interface DoraFigures {
   changeFailureRate: number | null;
   medianTimeToRestoreSeconds: number | null;
   medianDeploymentSeconds: number | null;
+  /** With `tier`: successful deployments, a workload's within an hour of each other counted once. */
+  rollouts?: number;
+  rolloutsPerDay?: number;
 }
 
 /** Which deployments DORA figures cover: an absent field means every value. */
@@ -72,4 +75,21 @@ export interface DoraScope {
   workload?: string;
   platform?: string;
   environment?: string;
+  /** Only the environments of this tier (`GET /environments`). */
+  tier?: Tier;
+}
+
+/** What deploying to an environment means for delivery, from the first a change reaches to the last. */
+export const TIERS = ['development', 'testing', 'staging', 'production', 'other'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** A platform's environment and its tier (`GET /environments`). */
+export interface EnvironmentTier {
+  platform: string;
+  environment: string;
+  tier: Tier;
+  /** `set` by hand (PUT), else `inferred` from the names. */
+  tierSource: 'set' | 'inferred';
+  workloads: number;
+  deployments: number;
 }

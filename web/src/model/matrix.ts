@@ -1,15 +1,14 @@
-// The "what runs where" grid: workloads down, environments across grouped by platform, and the drift
-// between the environments of one workload.
+// The "what runs where" grid: workloads down, environments across in tier order (development → production),
+// and how each environment stands against the tier before it in its workload's pipeline.
 //
 // Imports carry their `.js` extension: test/web runs these functions under Node's module resolution too.
-import type { MatrixEntry } from '../api/types.js';
+import { TIERS, type MatrixEntry, type Tier } from '../api/types.js';
 import { statusKind } from '../format/status.js';
 import { compareSemver } from './semver.js';
 
 /**
- * Where a name usually sits in a delivery pipeline: development first, production last. Names are free text;
- * this only orders the columns so that versions read left to right in the order they are promoted. Names
- * without a known word come between test and production, alphabetically.
+ * Where a name usually sits in a delivery pipeline: development first, production last. Orders platforms and
+ * environments within one tier; names without a known word come between test and production, alphabetically.
  */
 const STAGES: ReadonlyArray<RegExp> = [
   /\b(dev|develop|development|local|sandbox)\b/,
@@ -29,37 +28,60 @@ function byStage(a: string, b: string): number {
   return stageRank(a) - stageRank(b) || a.localeCompare(b);
 }
 
+/** development 0 … production 3; `other` last, outside the pipeline. */
+export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
+
+/** Tells an environment's tier (from GET /environments). */
+export type TierOf = (platform: string, environment: string) => Tier;
+
+/** A platform's environments of one tier, side by side; `collapsed` when they show as one summary column. */
 export interface MatrixColumnGroup {
+  tier: Tier;
   platform: string;
   environments: string[];
+  collapsed: boolean;
 }
 
-/** How a cell's current version stands against the other environments of its workload. */
+/** How a cell's current version stands against the tier before it in the same workload. */
 export type Drift =
-  /** Every environment of the workload runs the same version. */
+  /** The first tier of the workload (or `other`): nothing to compare with. */
+  | 'first'
+  /** Runs what the tier before runs. */
   | 'same'
-  /** The highest version of the row (semantic versions), or the newest deployed one (other versions). */
-  | 'newest'
-  /** A lower semantic version than the row's newest. */
+  /** A lower semantic version than the tier before. */
   | 'behind'
-  /** Not the newest deployed version, where versions are not all semantic versions and cannot be ordered. */
+  /** A higher semantic version than the tier before (a hotfix straight to this tier). */
+  | 'ahead'
+  /** Another version, where versions are not semantic versions and cannot be ordered. */
   | 'differs'
   /** Nothing has succeeded here yet. */
   | 'none';
 
 export interface MatrixCell {
   entry: MatrixEntry;
+  tier: Tier;
   drift: Drift;
+  /** The tier compared with and the version it runs; null for `first` and `none`. */
+  reference: { tier: Tier; version: string } | null;
   /** The latest attempt when it is not what runs: a failure, one still going, or any other status. */
   attempt: { versions_id: number; version: string; status: string; date: string } | null;
 }
 
+/** A collapsed platform's cell: how many of the row's environments there run the commonest version. */
+export interface MatrixSummary {
+  environments: number;
+  version: string | null;
+  onVersion: number;
+  failed: number;
+  ongoing: number;
+}
+
 export interface MatrixRow {
   workload: string;
-  /** One per environment of `columns`, in order; null where the workload has no such environment. */
+  /** One per environment of an expanded group, in order; null where the workload has no such environment. */
   cells: Array<MatrixCell | null>;
-  /** The newest version of the row (see Drift); null when nothing runs anywhere. */
-  newest: string | null;
+  /** One per group, in order: the summary of a collapsed group (null for expanded ones or none there). */
+  summaries: Array<MatrixSummary | null>;
   /** How many different versions run in the row's environments. */
   distinctVersions: number;
 }
@@ -69,48 +91,60 @@ export interface Matrix {
   rows: MatrixRow[];
 }
 
-const cellKey = (platform: string, environment: string) => JSON.stringify([platform, environment]);
+export interface MatrixOptions {
+  tierOf: TierOf;
+  /** A platform with more environments than this (in one tier) shows as one summary column… */
+  collapseAbove?: number;
+  /** …unless it is listed here. */
+  expanded?: ReadonlySet<string>;
+}
 
-/** The newest version among a row's: the highest when all are semantic versions, else the latest deployed. */
-function newestOf(currents: ReadonlyArray<NonNullable<MatrixEntry['current']>>): {
-  version: string;
-  ordered: boolean;
-} | null {
+/** Platforms with more environments than this show as one summary column until opened. */
+export const COLLAPSE_ABOVE = 8;
+
+const cellKey = (platform: string, environment: string) => JSON.stringify([platform, environment]);
+type Current = NonNullable<MatrixEntry['current']>;
+
+/** The newest of versions: the highest when all are semantic versions, else the latest deployed. */
+function newestOf(currents: readonly Current[]): Current | null {
   if (currents.length === 0) return null;
   const ordered = currents.every(
     (current, _, all) => compareSemver(current.version, all[0]!.version) !== null,
   );
-  const best = currents.reduce((a, b) => {
+  return currents.reduce((a, b) => {
     if (ordered) return (compareSemver(b.version, a.version) ?? 0) > 0 ? b : a;
     return Date.parse(b.date) > Date.parse(a.date) ? b : a;
   });
-  return { version: best.version, ordered };
 }
 
-function driftOf(
-  current: MatrixEntry['current'],
-  newest: { version: string; ordered: boolean } | null,
-  distinct: number,
-): Drift {
-  if (!current || !newest) return 'none';
-  if (distinct <= 1) return 'same';
-  if (newest.ordered) return compareSemver(current.version, newest.version) === 0 ? 'newest' : 'behind';
-  return current.version === newest.version ? 'newest' : 'differs';
+function driftAgainst(current: Current, reference: string): Drift {
+  const order = compareSemver(current.version, reference);
+  if (order === null) return current.version === reference ? 'same' : 'differs';
+  return order === 0 ? 'same' : order < 0 ? 'behind' : 'ahead';
 }
 
 /** The grid of `entries` (as GET /read/matrix sorts them: by workload, platform, environment). */
-export function buildMatrix(entries: readonly MatrixEntry[]): Matrix {
-  const platforms = new Map<string, Set<string>>();
+export function buildMatrix(entries: readonly MatrixEntry[], options: MatrixOptions): Matrix {
+  const { tierOf, collapseAbove = COLLAPSE_ABOVE, expanded = new Set<string>() } = options;
+  const groups = new Map<string, { tier: Tier; platform: string; environments: Set<string> }>();
   for (const entry of entries) {
-    let environments = platforms.get(entry.platform);
-    if (!environments) platforms.set(entry.platform, (environments = new Set()));
-    environments.add(entry.environment);
+    const tier = tierOf(entry.platform, entry.environment);
+    const key = JSON.stringify([tier, entry.platform]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { tier, platform: entry.platform, environments: new Set() }));
+    group.environments.add(entry.environment);
   }
-  const columns = [...platforms.keys()].sort(byStage).map((platform) => ({
-    platform,
-    environments: [...(platforms.get(platform) ?? [])].sort(byStage),
-  }));
-  const order = columns.flatMap((group) => group.environments.map((env) => cellKey(group.platform, env)));
+  const columns: MatrixColumnGroup[] = [...groups.values()]
+    .sort((a, b) => tierRank(a.tier) - tierRank(b.tier) || byStage(a.platform, b.platform))
+    .map((group) => ({
+      tier: group.tier,
+      platform: group.platform,
+      environments: [...group.environments].sort(byStage),
+      collapsed: group.environments.size > collapseAbove && !expanded.has(group.platform),
+    }));
+  const order = columns.flatMap((group) =>
+    group.collapsed ? [] : group.environments.map((env) => cellKey(group.platform, env)),
+  );
 
   const byWorkload = new Map<string, MatrixEntry[]>();
   for (const entry of entries) {
@@ -123,26 +157,116 @@ export function buildMatrix(entries: readonly MatrixEntry[]): Matrix {
     .sort((a, b) => a.localeCompare(b))
     .map((workload) => {
       const list = byWorkload.get(workload) ?? [];
-      const currents = list.flatMap((entry) => (entry.current ? [entry.current] : []));
-      const distinctVersions = new Set(currents.map((current) => current.version)).size;
-      const newest = newestOf(currents);
+      const newestByTier = new Map<Tier, Current>();
+      for (const tier of TIERS) {
+        const currents = list.flatMap((entry) =>
+          entry.current && tierOf(entry.platform, entry.environment) === tier ? [entry.current] : [],
+        );
+        const newest = newestOf(currents);
+        if (newest) newestByTier.set(tier, newest);
+      }
+      /** The closest lower tier of the pipeline where this workload runs something. */
+      const tierBefore = (tier: Tier): Tier | null => {
+        if (tier === 'other') return null;
+        for (let rank = tierRank(tier) - 1; rank >= 0; rank -= 1) {
+          const candidate = TIERS[rank]!;
+          if (newestByTier.has(candidate)) return candidate;
+        }
+        return null;
+      };
       const cells = new Map(
         list.map((entry) => {
+          const tier = tierOf(entry.platform, entry.environment);
+          const before = tierBefore(tier);
+          const reference = before ? newestByTier.get(before) : undefined;
           const tried = entry.latest.versions_id !== entry.current?.versions_id;
           const cell: MatrixCell = {
             entry,
-            drift: driftOf(entry.current, newest, distinctVersions),
+            tier,
+            drift: !entry.current
+              ? 'none'
+              : reference
+                ? driftAgainst(entry.current, reference.version)
+                : 'first',
+            reference:
+              entry.current && before && reference ? { tier: before, version: reference.version } : null,
             attempt: tried && statusKind(entry.latest.status) !== 'success' ? entry.latest : null,
           };
           return [cellKey(entry.platform, entry.environment), cell] as const;
         }),
       );
+      const summaries = columns.map((group) => {
+        if (!group.collapsed) return null;
+        const inGroup = group.environments.flatMap((env) => {
+          const cell = cells.get(cellKey(group.platform, env));
+          return cell ? [cell] : [];
+        });
+        return inGroup.length === 0 ? null : summarize(inGroup);
+      });
+      const currents = list.flatMap((entry) => (entry.current ? [entry.current.version] : []));
       return {
         workload,
         cells: order.map((key) => cells.get(key) ?? null),
-        newest: newest?.version ?? null,
-        distinctVersions,
+        summaries,
+        distinctVersions: new Set(currents).size,
       };
     });
   return { columns, rows };
+}
+
+function summarize(cells: readonly MatrixCell[]): MatrixSummary {
+  const counts = new Map<string, number>();
+  for (const cell of cells) {
+    const version = cell.entry.current?.version;
+    if (version !== undefined) counts.set(version, (counts.get(version) ?? 0) + 1);
+  }
+  let version: string | null = null;
+  let onVersion = 0;
+  for (const [candidate, count] of counts) {
+    if (count > onVersion) [version, onVersion] = [candidate, count];
+  }
+  return {
+    environments: cells.length,
+    version,
+    onVersion,
+    failed: cells.filter((cell) => statusKind(cell.entry.latest.status) === 'failed').length,
+    ongoing: cells.filter((cell) => statusKind(cell.entry.latest.status) === 'ongoing').length,
+  };
+}
+
+/** "38/56 on 7.4.0, 2 failed": a collapsed platform's cell in words. */
+export function describeSummary(summary: MatrixSummary): string {
+  const parts = [
+    summary.version === null
+      ? `${summary.environments} environments, none succeeded`
+      : `${summary.onVersion}/${summary.environments} on ${summary.version}`,
+  ];
+  if (summary.failed > 0) parts.push(`${summary.failed} failed`);
+  if (summary.ongoing > 0) parts.push(`${summary.ongoing} ongoing`);
+  return parts.join(', ');
+}
+
+/** How a drift reads in a cell: "= staging", "behind staging"; '' when there is nothing to compare. */
+export function describeDrift(cell: MatrixCell): string {
+  if (!cell.reference) return '';
+  const tier = cell.reference.tier;
+  switch (cell.drift) {
+    case 'same':
+      return `= ${tier}`;
+    case 'behind':
+      return `behind ${tier}`;
+    case 'ahead':
+      return `ahead of ${tier}`;
+    case 'differs':
+      return `≠ ${tier}`;
+    default:
+      return '';
+  }
+}
+
+/** The environments kept by a choice from the address (`platform/environment` each); every one when empty. */
+export function chooseEntries(entries: readonly MatrixEntry[], chosen: readonly string[]): MatrixEntry[] {
+  if (chosen.length === 0) return [...entries];
+  const keep = new Set(chosen);
+  return entries.filter((entry) => keep.has(`${entry.platform}/${entry.environment}`));
 }

@@ -12,6 +12,7 @@ export const PATTERNS = {
   dora: '/dora',
   deployment: '/deployment/:versionId(\\d+)',
   api: '/api',
+  workload: '/workload/:workload',
 } as const;
 
 export interface PlatformAddress {
@@ -57,6 +58,8 @@ export const pathTo = {
   deployment: (versionId: number): string =>
     fillPattern(PATTERNS.deployment, { versionId: String(versionId) }),
   api: (): string => fillPattern(PATTERNS.api),
+  /** One workload: what runs in each environment, then its whole history. */
+  workload: (workload: string): string => fillPattern(PATTERNS.workload, { workload }),
 };
 
 /** Which workload, platform and environment an address shows, for the menu to open and highlight them. */

@@ -14,7 +14,7 @@ import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
 import { capConnections, timeoutOptions } from './http/connection-limits.js';
 import { answerFrameworkError, installErrorHandler } from './http/error-handler.js';
-import { installQueryFieldsInForms, parseFirstValues } from './http/form-binding.js';
+import { installRequestBinding, parseFirstValues } from './http/request-binding.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { RequestLog } from './http/request-log.js';
 import { installSecurityHeaders, registerCors } from './http/security-headers.js';
@@ -72,7 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   capConnections(app, config.maxConnections);
   installValidators(app);
-  installQueryFieldsInForms(app);
+  installRequestBinding(app);
   installErrorHandler(app, config.bodyLimit);
   if (deps.metrics) installRequestMetrics(app, deps.metrics);
   await app.register(formbody, { bodyLimit: config.bodyLimit, parser: parseFirstValues });

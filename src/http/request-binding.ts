@@ -1,4 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+// How request fields bind to an endpoint's fields, as they did in the Go original (Gin 1.6 over Go's net/http
+// and encoding/json), so that every client built against it keeps working. docs/compatibility.md lists
+// every difference that remains, with its reason.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * Parses a query string or a form body (`a=1&b=2`) keeping the first value of a repeated field, as the Go
@@ -17,18 +20,59 @@ export function parseFirstValues(text: string): Record<string, string> {
 }
 
 /**
- * A POST that is a form, or has no body, also takes its fields from the query string, as Gin's form binding
- * did (it reads Go's `Request.Form`: the body's fields first, then the query string's), so that
- * `curl -XPOST '.../update/status?versionId=14&status=deployed'` keeps working. A JSON body takes nothing from
- * the query string, as Gin's JSON binding took nothing.
+ * Before validation, a POST's body is completed the way Gin bound it:
+ * - a form, or a POST without a body, also takes its fields from the query string (Gin's form binding reads
+ *   Go's `Request.Form`: the body's fields first, then the query string's), so that
+ *   `curl -XPOST '.../update/status?versionId=14&status=deployed'` keeps working;
+ * - a JSON object's keys match the fields whatever their case (`Workload`, `changelogurl`), as Go's
+ *   encoding/json matched them: an exact match first, else one that differs only in case, a later key
+ *   overwriting an earlier one. A JSON body takes nothing from the query string, as Gin's JSON binding took nothing.
  */
-export function installQueryFieldsInForms(app: FastifyInstance): void {
+export function installRequestBinding(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    if (request.method !== 'POST' || !request.routeOptions.schema?.body) return;
+    if (request.method !== 'POST') return;
+    const fields = bodyFields(request);
+    if (!fields) return;
     const query = request.query as Record<string, string> | undefined;
-    if (!query || Object.keys(query).length === 0) return;
-    const isForm = /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '');
-    if (request.body === undefined) request.body = { ...query };
-    else if (isForm) request.body = { ...query, ...(request.body as Record<string, string>) };
+    const hasQuery = query !== undefined && Object.keys(query).length > 0;
+    if (request.body === undefined) {
+      if (hasQuery) request.body = { ...query };
+    } else if (isForm(request)) {
+      if (hasQuery) request.body = { ...query, ...(request.body as Record<string, string>) };
+    } else if (isPlainObject(request.body)) {
+      request.body = withFieldNames(request.body, fields);
+    }
   });
+}
+
+/** The names of the fields the route's body schema declares; undefined when it declares none. */
+function bodyFields(request: FastifyRequest): Map<string, string> | undefined {
+  const schema = request.routeOptions.schema?.body as { properties?: Record<string, unknown> } | undefined;
+  if (!schema?.properties) return schema ? new Map() : undefined;
+  return new Map(Object.keys(schema.properties).map((name) => [name.toLowerCase(), name]));
+}
+
+function isForm(request: FastifyRequest): boolean {
+  return /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The object with each key renamed to the field it matches case-insensitively, when it matches none exactly. */
+function withFieldNames(body: Record<string, unknown>, fields: Map<string, string>): Record<string, unknown> {
+  const names = new Set(fields.values());
+  let renamed: Record<string, unknown> | undefined;
+  for (const key of Object.keys(body)) {
+    if (names.has(key) || !fields.has(key.toLowerCase())) continue;
+    renamed = {};
+    break;
+  }
+  if (!renamed) return body;
+  for (const [key, value] of Object.entries(body)) {
+    const field = names.has(key) ? key : (fields.get(key.toLowerCase()) ?? key);
+    renamed[field] = value;
+  }
+  return renamed;
 }

@@ -93,6 +93,42 @@ describe.each(DIALECTS)("the original's request shapes on %s", (dialect) => {
     expect(await row(id)).toMatchObject({ raw: '{"a":"b"}', status: 'deployed', changelog_url: 'N/A' });
   });
 
+  it("matches JSON keys whatever their case, as Go's encoding/json did (a Go struct without json tags)", async () => {
+    const id = await created(
+      await post(
+        '/api/v1/create',
+        JSON.stringify({
+          Workload: 'gostruct',
+          PLATFORM: 'p',
+          Environment: 'e',
+          version: 'ignored',
+          Version: '8.0.0',
+          ChangelogURL: 'https://example.com/8',
+          Raw: '{}',
+          Status: 'Ongoing',
+          Unknown: 'ignored',
+        }),
+        'application/json',
+      ),
+    );
+    expect(await row(id)).toMatchObject({
+      workload: 'gostruct',
+      platform: 'p',
+      environment: 'e',
+      version: '8.0.0',
+      changelog_url: 'https://example.com/8',
+      raw: '{}',
+      status: 'ongoing',
+    });
+    const update = await post(
+      '/api/v1/update/status',
+      JSON.stringify({ VersionId: id, STATUS: 'Deployed' }),
+      'application/json',
+    );
+    expect(update.statusCode, update.body).toBe(200);
+    expect((await row(id)).status).toBe('deployed');
+  });
+
   it('takes the first value of a repeated query field on every read', async () => {
     const twice = (query: string) => `${query}&workload=nobody&platform=nowhere&environment=none&version=0`;
     const base = 'workload=loop&platform=a&environment=b';

@@ -1,9 +1,14 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AuditService } from './audit/audit.service.js';
+import { AuditStore } from './audit/audit.store.js';
 import { installBearerAuth } from './auth/bearer-auth.js';
 import { noCache, type ReadCache } from './cache/read-cache.js';
 import type { Config } from './config.js';
+import { deploymentsQueryRoutes } from './deployments/deployments-query.routes.js';
+import { DeploymentsQueryService } from './deployments/deployments-query.service.js';
+import { DeploymentsQueryStore } from './deployments/deployments-query.store.js';
 import { deploymentsRoutes } from './deployments/deployments.routes.js';
 import { DeploymentsService } from './deployments/deployments.service.js';
 import { environmentsRoutes } from './environments/environments.routes.js';
@@ -49,7 +54,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const events = deps.events ?? new DeploymentEvents();
   const cache =
     deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
-  const service = new DeploymentsService({ store, cache, events, now: deps.now });
+  const audit = new AuditService(new AuditStore(store.dialect), deps.now);
+  const service = new DeploymentsService({ store, cache, events, now: deps.now, audit });
+  const queries = new DeploymentsQueryService({
+    store: new DeploymentsQueryStore(store.dialect),
+    cache,
+    events,
+    audit,
+  });
   const environments = new EnvironmentsService(new EnvironmentsStore(store.dialect));
   const insights = new InsightsService({
     store: new InsightsStore(store.dialect),
@@ -97,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
+      await api.register(deploymentsQueryRoutes, { service: queries, audit });
       await api.register(insightsRoutes, { service: insights });
       await api.register(environmentsRoutes, { service: environments });
       await api.register(eventsRoutes, { events });

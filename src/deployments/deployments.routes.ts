@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../audit/actor.js';
 import {
   CreateBodySchema,
   DailyStatusCountSchema,
@@ -34,7 +35,7 @@ export async function deploymentsRoutes(app: FastifyInstance, opts: { service: D
       },
     },
     async (request, reply) => {
-      const versionId = await service.create(request.body);
+      const versionId = await service.create(request.body, actorOf(request));
       return reply.code(201).send({ versionId });
     },
   );
@@ -52,7 +53,7 @@ export async function deploymentsRoutes(app: FastifyInstance, opts: { service: D
       },
     },
     async (request, reply) => {
-      await service.updateStatus(request.body.versionId, request.body.status);
+      await service.updateStatus(request.body.versionId, request.body.status, actorOf(request));
       // The original answers the JSON string "OK"; a string payload is sent as it is, so it is encoded here.
       return reply.type('application/json; charset=utf-8').send(JSON.stringify('OK'));
     },

@@ -1,3 +1,4 @@
+import type { Actor, AuditRecorder } from '../audit/audit.js';
 import type { ReadCache } from '../cache/read-cache.js';
 import { badRequest, notFound } from '../errors.js';
 import type { DeploymentEvents } from '../events/deployment-events.js';
@@ -41,6 +42,8 @@ export interface DeploymentsServiceDeps {
   cache: ReadCache;
   events: DeploymentEvents;
   now?: () => Date;
+  /** Where every write is appended with who made it; nothing is audited without it. */
+  audit?: AuditRecorder;
 }
 
 /** The rules of recording and reading deployments; routes call it, it calls the store. */
@@ -49,16 +52,18 @@ export class DeploymentsService {
   private readonly cache: ReadCache;
   private readonly events: DeploymentEvents;
   private readonly now: () => Date;
+  private readonly audit: AuditRecorder | undefined;
 
   constructor(deps: DeploymentsServiceDeps) {
     this.store = deps.store;
     this.cache = deps.cache;
     this.events = deps.events;
     this.now = deps.now ?? (() => new Date());
+    this.audit = deps.audit;
   }
 
   /** Checks and stores a new deployment; returns its id. */
-  async create(input: CreateInput): Promise<number> {
+  async create(input: CreateInput, actor?: Actor): Promise<number> {
     const now = this.now();
     const deployment = {
       workload: name(input.workload, 'workload'),
@@ -72,24 +77,23 @@ export class DeploymentsService {
     };
     const id = await this.store.create(deployment);
     await this.cache.invalidate();
-    this.events.publish({
-      event: 'created',
-      origin: 'local',
-      deployment: { versions_id: id, ...deployment, date: deployment.date.toISOString() },
-    });
+    const created = { versions_id: id, ...deployment, date: deployment.date.toISOString() };
+    await this.audit?.record('created', created, actor);
+    this.events.publish({ event: 'created', origin: 'local', deployment: created });
     return id;
   }
 
   /** Sets a deployment's status; 404 when there is no such deployment. */
-  async updateStatus(versionIdInput: unknown, statusInput: unknown): Promise<void> {
+  async updateStatus(versionIdInput: unknown, statusInput: unknown, actor?: Actor): Promise<void> {
     const id = versionId(versionIdInput);
     const newStatus = status(statusInput);
     const updated = await this.store.updateStatus(id, newStatus, this.now());
     if (!updated) throw notFound(`no deployment with versionId ${id}`);
     await this.cache.invalidate();
-    // The status it already had: nothing happened, so nothing is announced (no event, no webhook).
-    if (updated.changed)
-      this.events.publish({ event: 'status', origin: 'local', deployment: updated.deployment });
+    // The status it already had: nothing happened, so nothing is announced (no event, no webhook) or audited.
+    if (!updated.changed) return;
+    await this.audit?.record('status', updated.deployment, actor);
+    this.events.publish({ event: 'status', origin: 'local', deployment: updated.deployment });
   }
 
   async environmentPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {

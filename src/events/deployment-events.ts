@@ -1,8 +1,9 @@
 import type { Deployment } from '../deployments/deployment.js';
 
-/** A write that happened: a deployment created, or its status changed. */
+/** A write that happened: a deployment created, its status changed, or (a correction) deleted. */
 export interface DeploymentEvent {
-  event: 'created' | 'status';
+  /** `deleted` carries the deployment as it was before its removal. */
+  event: 'created' | 'status' | 'deleted';
   deployment: Deployment;
   /** `local` when this process made the write; `remote` when it was relayed from another replica. */
   origin: 'local' | 'remote';

@@ -176,7 +176,7 @@ function isRelayMessage(message: Partial<RelayMessage>): message is RelayMessage
   const deployment = message.deployment as Partial<Deployment> | undefined;
   return (
     typeof message.source === 'string' &&
-    (message.event === 'created' || message.event === 'status') &&
+    (message.event === 'created' || message.event === 'status' || message.event === 'deleted') &&
     typeof deployment === 'object' &&
     deployment !== null &&
     typeof deployment.versions_id === 'number'

@@ -6,6 +6,7 @@ import * as statusHistory from './2026-11-26-02-status-history.js';
 import * as readIndexes from './2026-11-26-03-read-indexes.js';
 import * as originalNullColumns from './2026-12-01-10-original-null-columns.js';
 import * as deploymentDetails from './2026-12-01-12-deployment-details.js';
+import * as auditLog from './2026-12-01-13-01-audit-log.js';
 import * as environmentTiers from './2026-12-01-18-environment-tiers.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
@@ -18,6 +19,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-11-26-03-read-indexes', readIndexes],
   ['2026-12-01-10-original-null-columns', originalNullColumns],
   ['2026-12-01-12-deployment-details', deploymentDetails],
+  ['2026-12-01-13-01-audit-log', auditLog],
   ['2026-12-01-18-environment-tiers', environmentTiers],
 ];
 

@@ -1,0 +1,67 @@
+import type { Deployment } from '../deployments/deployment.js';
+import { decodeCursor, encodeCursor, parseLimit } from '../deployments/deployments-query.js';
+import { versionId } from '../deployments/deployments.service.js';
+import { badRequest } from '../errors.js';
+import type { Actor, AuditAction, AuditEntry, AuditRecorder } from './audit.js';
+import type { AuditFilter, AuditStore } from './audit.store.js';
+
+const ACTIONS: readonly AuditAction[] = ['created', 'status', 'deleted'];
+
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+
+/** The audit log: every write appended with who made it, read back newest first by cursor. */
+export class AuditService implements AuditRecorder {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: AuditStore,
+    now?: () => Date,
+  ) {
+    this.now = now ?? (() => new Date());
+  }
+
+  record(action: AuditAction, deployment: Deployment, actor: Actor | undefined): Promise<void> {
+    return this.store.append({
+      date: this.now(),
+      action,
+      versionId: deployment.versions_id,
+      tokenName: actor?.tokenName ?? null,
+      address: actor?.address ?? null,
+      deployment,
+    });
+  }
+
+  /** A page of the log, newest first; `nextCursor` is null on the last page. */
+  async page(input: {
+    versionId?: unknown;
+    action?: unknown;
+    limit?: unknown;
+    cursor?: unknown;
+  }): Promise<AuditPage> {
+    const filter: AuditFilter = {};
+    if (input.versionId !== undefined && input.versionId !== '')
+      filter.versionId = versionId(input.versionId);
+    if (input.action !== undefined && input.action !== '') {
+      if (typeof input.action !== 'string' || !ACTIONS.includes(input.action as AuditAction)) {
+        throw badRequest(`action must be one of ${ACTIONS.join(', ')}`);
+      }
+      filter.action = input.action as AuditAction;
+    }
+    const limit = parseLimit(input.limit);
+    const after = decodeCursor(input.cursor, ['audit', filter]);
+    // One more than asked tells whether there is a next page without counting.
+    const rows = await this.store.page(filter, after?.id, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ date: new Date(last.date), id: last.id }, ['audit', filter])
+          : null,
+    };
+  }
+}

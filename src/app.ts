@@ -19,6 +19,7 @@ import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes, type HealthCheck } from './health/health.routes.js';
 import { capConnections, timeoutOptions } from './http/connection-limits.js';
 import { answerFrameworkError, installErrorHandler } from './http/error-handler.js';
+import { routedUrl } from './http/original-paths.js';
 import { installRequestBinding, parseFirstValues } from './http/request-binding.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { RequestLog } from './http/request-log.js';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: answerFrameworkError,
     // Query strings and forms keep the first of a repeated field, as the original's Gin binding did.
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseFirstValues },
+    rewriteUrl: routedUrl,
   });
   capConnections(app, config.maxConnections);
   installValidators(app);

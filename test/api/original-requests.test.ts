@@ -207,6 +207,46 @@ describe.each(DIALECTS)("the original's request shapes on %s", (dialect) => {
     expect(json.json().error).toMatch(/workload is required/);
   });
 
+  it("answers at the later original's addresses, under /api/v1/versions", async () => {
+    // The original README's own lines, from the releases that grouped the API under /api/v1/versions.
+    const id = await created(
+      await post(
+        '/api/v1/versions/create',
+        'version=1.1.0&workload=later&environment=production&platform=production&changelogURL=https://jsonplaceholder.typicode.com/&raw=rawContent&status=ongoing',
+      ),
+    );
+    const update = await post(
+      '/api/v1/versions/update/status',
+      JSON.stringify({ versionId: String(id), status: 'deployed' }),
+      'application/json',
+    );
+    expect(update.statusCode, update.body).toBe(200);
+    const query = 'workload=later&platform=production&environment=production';
+    expect((await get(`/api/v1/versions/read/environment/latest?${query}`)).json()).toEqual({
+      version: '1.1.0',
+    });
+    expect((await get(`/api/v1/versions/read/environment/latest/whatever?${query}`)).json()).toEqual({
+      version: '1.1.0',
+    });
+    expect((await get(`/api/v1/versions/read/raw/id?versionId=${id}`)).json()).toMatchObject({
+      changelog_url: 'https://jsonplaceholder.typicode.com/',
+      raw: 'rawContent',
+      status: 'deployed',
+    });
+    expect((await get(`/api/v1/versions/read/environment?${query}`)).statusCode).toBe(200);
+    expect((await get('/api/v1/versions/read/platform?workload=later&platform=production')).statusCode).toBe(
+      200,
+    );
+    expect((await get('/api/v1/versions/read/home')).statusCode).toBe(200);
+    expect((await get('/api/v1/versions/read/distinct/workloads')).statusCode).toBe(200);
+    expect((await get('/api/v1/versions/stats/latest')).statusCode).toBe(200);
+    expect((await get('/api/v1/versions/health')).json()).toEqual({ health: 'OK' });
+    expect((await get('/api/v1/versions/healthz/')).statusCode).toBe(200);
+    // Only the original's endpoints: what the rewrite added stays under /api/v1 alone.
+    expect((await get(`/api/v1/versions/read/history?versionId=${id}`)).statusCode).toBe(404);
+    expect((await get('/api/v1/versions/openapi.json')).statusCode).toBe(404);
+  });
+
   it('keeps a JSON array where a string belongs a 400, and stores nothing', async () => {
     const before = (await get('/api/v1/read/home')).json().length as number;
     const response = await post(

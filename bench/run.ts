@@ -105,12 +105,23 @@ async function main(): Promise<void> {
     servers.push(bare);
     const versions = new Map<string, RunningServer>();
     const originals = new Map<DialectName, RunningServer>();
+    const handwrittens = new Map<DialectName, RunningServer>();
     for (const db of databases) {
       const server = await startVersionsServer(`${db.dialect} ${db.rows}`, db, {
         nodeFlags: options.nodeFlags,
       });
       servers.push(server);
       versions.set(`${db.dialect}:${db.rows}`, server);
+      if (db.rows === large && db.dialect !== 'mysql') {
+        // The same lookup in a hand-written node:http service on the same driver, the pool the service has.
+        const handwritten = await startBenchServer(
+          `hand-written ${db.dialect}`,
+          'bench/handwritten-server.ts',
+          [JSON.stringify(db.config), '10'],
+        );
+        servers.push(handwritten);
+        handwrittens.set(db.dialect, handwritten);
+      }
       if (db.rows === large && db.dialect !== 'sqlite') {
         const original = await startBenchServer(`original ${db.dialect}`, 'bench/original-server.ts', [
           JSON.stringify(db.config),
@@ -156,6 +167,14 @@ async function main(): Promise<void> {
             ? pgbenchLookup(database(dialect, large), options.connections, seconds)
             : loopLookup(database(dialect, large), options.connections, seconds),
       });
+      const handwritten = handwrittens.get(dialect);
+      if (handwritten) {
+        reads.push(
+          http(`handwritten:${dialect}`, handwritten, () => ({
+            url: `${handwritten.url}/?${HOT_QUERY}`,
+          })),
+        );
+      }
       const original = originals.get(dialect);
       if (original) {
         reads.push(http(`original:${dialect}`, original, () => ({ url: `${original.url}/?${HOT_QUERY}` })));
@@ -349,9 +368,11 @@ function buildRows({ options, results, peakRss, assets, render }: Figures): Row[
     figure('latest lookup', name, rowsLabel(small), get(`lookup:${dialect}:${small}`));
     figure('latest lookup', name, rowsLabel(large), lookupLarge);
     ratio(lookupLarge, get(`lookup:${dialect}:${small}`), rowsLabel(small), 0.8);
-    ratio(lookupLarge, bare, 'bare node', dialect === 'sqlite' ? 0.5 : undefined);
+    const handwritten = get(`handwritten:${dialect}`);
+    ratio(lookupLarge, handwritten, 'hand-written service', handwritten ? 0.7 : undefined);
+    ratio(lookupLarge, bare, 'bare node');
     const ceilingName = dialect === 'postgres' ? 'pgbench' : 'prepared loop';
-    ratio(lookupLarge, ceiling, ceilingName, dialect === 'postgres' ? 0.5 : undefined);
+    ratio(lookupLarge, ceiling, ceilingName);
     if (original) ratio(lookupLarge, original, 'original', 100, true);
     figure(
       dialect === 'postgres'
@@ -362,6 +383,9 @@ function buildRows({ options, results, peakRss, assets, render }: Figures): Row[
       ceiling,
       'q/s',
     );
+    if (handwritten) {
+      figure('lookup in a hand-written node:http service, same driver', name, rowsLabel(large), handwritten);
+    }
     if (original) figure("original's design (connection per request)", name, rowsLabel(large), original);
     for (const [kind, label] of [
       ['page', 'environment page 1'],

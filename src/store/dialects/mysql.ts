@@ -14,6 +14,11 @@ const UNAVAILABLE_CODES = new Set([
   'POOL_CLOSED',
 ]);
 
+/** Every session: UTC dates, and backslash escapes understood whatever the server's sql_mode. */
+export const SESSION_SETUP =
+  "SET time_zone = '+00:00', sql_mode = TRIM(BOTH ',' FROM " +
+  "REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+
 /** MySQL and MariaDB through a mysql2 pool; every session runs in UTC so DATETIME values are UTC. */
 export function openMysql(connection: MysqlConnection, log: Logger): StoreDialect {
   const pool = createPool({
@@ -33,7 +38,11 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     bigNumberStrings: false,
   });
   pool.on('connection', (conn) => {
-    conn.query("SET time_zone = '+00:00'");
+    // Queued before any query of the pool on this connection. mysql2 escapes values on the client with
+    // backslashes (Kysely sends query(), not prepared statements); a server whose sql_mode has
+    // NO_BACKSLASH_ESCAPES reads \' as a backslash and the end of the string, so a value could end its
+    // literal and inject SQL. Taking that one mode out of the session keeps every other mode the server sets.
+    conn.query(SESSION_SETUP);
     conn.on('error', (error) =>
       log.warn({ err: error.message }, 'mysql connection lost; it will be reopened'),
     );

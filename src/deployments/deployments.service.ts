@@ -261,8 +261,9 @@ export function versionId(value: unknown): number {
   if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
   const text =
     typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
-  // The column is a 32-bit integer in every database the original created.
-  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
+  // The column is a 32-bit integer in every database the original created. A leading + is taken, as Go's
+  // strconv.ParseInt took it in the original's forms.
+  if (text === undefined || !/^\+?\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
     throw badRequest('versionId must be a positive integer (a number or a numeric string, e.g. 14 or "14")');
   }
   return Number(text);

@@ -74,6 +74,10 @@ describe.each(DIALECTS)("the original's request shapes on %s", (dialect) => {
     );
     expect(repeatedId.statusCode, repeatedId.body).toBe(200);
     expect((await row(id)).status).toBe('completed');
+    // Go's strconv.ParseInt took a sign.
+    const signed = await post('/api/v1/update/status', `versionId=%2B${id}&status=ongoing`);
+    expect(signed.statusCode, signed.body).toBe(200);
+    expect((await get(`/api/v1/read/raw/id?versionId=%2B${id}`)).json()).toMatchObject({ status: 'ongoing' });
   });
 
   it("accepts the seed README's JSON shapes (versionId as a string)", async () => {

@@ -11,6 +11,9 @@ import type { Config } from '../config.js';
  */
 const DEADLINE_CHECK_MS = 1000;
 
+/** Fastify's default keep-alive timeout. */
+const KEEP_ALIVE_MS = 72_000;
+
 /**
  * Fastify's timeouts from the configuration: a request's headers must arrive within `headersMs` of the
  * connection (or of the previous request), the whole request, body included, within `requestMs` (answered
@@ -21,6 +24,10 @@ const DEADLINE_CHECK_MS = 1000;
 export function timeoutOptions(timeouts: Config['timeouts']): FastifyHttpOptions<Server> {
   return {
     connectionTimeout: timeouts.idleMs,
+    // Between two requests of a kept-alive connection Node uses this instead of the idle deadline. Fastify's
+    // 72 s outlasts the 60 s idle timeout of common load balancers, which must close first; never longer
+    // than the idle deadline, though.
+    keepAliveTimeout: Math.min(KEEP_ALIVE_MS, timeouts.idleMs),
     requestTimeout: timeouts.requestMs,
     http: {
       headersTimeout: timeouts.headersMs,

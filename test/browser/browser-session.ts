@@ -1,9 +1,8 @@
-// Chromium for the browser tests: Debian's own build, driven by playwright-core, with every page watched for
-// what must never happen: a request leaving the server, a console error, an uncaught exception, a dialog.
+// Chromium for the browser tests, driven by playwright-core, with every page watched for what must never
+// happen: a request leaving the server, a console error, an uncaught exception, a dialog. Which Chromium
+// (CHROMIUM_PATH, the machine's, else the packaged one) is decided once per run: test/helpers/chromium.ts.
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
-
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { expect, inject } from 'vitest';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -15,8 +14,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** Launches the run's Chromium headless (--no-sandbox: as root, Chromium refuses to start without it). */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = inject('chromiumPath');
+  if (!executablePath) throw new Error(`no Chromium for the browser tests: ${inject('chromiumProblem')}`);
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
 export interface WatchedPage {

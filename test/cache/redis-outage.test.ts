@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../src/cache/redis-cache.js';
 import { DIALECTS } from '../helpers/databases.js';
+import { REDIS_AVAILABLE } from '../helpers/redis.js';
 import { captureLogs, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { createPrivateRedis, type PrivateRedis } from './private-redis.js';
 
@@ -27,7 +28,7 @@ const READS: Array<[string, Record<string, string>]> = [
   ['/api/v1/stats/latest', {}],
 ];
 
-describe(`the app on ${dialect} while its Redis dies, freezes and comes back`, () => {
+describe.runIf(REDIS_AVAILABLE)(`the app on ${dialect} while its Redis dies, freezes and comes back`, () => {
   let redis: PrivateRedis;
   let cache: RedisCache;
   let t: TestApp;

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../src/cache/redis-cache.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { REDIS_AVAILABLE } from '../helpers/redis.js';
 import { REDIS_URI } from '../helpers/servers.js';
 import { captureLogs, createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -23,7 +24,9 @@ const READS: Array<[string, Record<string, string>]> = [
   ['/api/v1/stats/latest', {}],
 ];
 
-describe.skipIf(!DIALECTS.includes('postgres'))('two replicas on one PostgreSQL and one Redis', () => {
+const testable = DIALECTS.includes('postgres') && REDIS_AVAILABLE;
+
+describe.runIf(testable)('two replicas on one PostgreSQL and one Redis', () => {
   let database: TestDatabase;
   let a: TestApp;
   let b: TestApp;

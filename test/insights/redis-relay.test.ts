@@ -8,6 +8,7 @@ import { DeploymentEvents, type DeploymentEvent } from '../../src/events/deploym
 import { RedisRelay, defaultChannel } from '../../src/events/redis-relay.js';
 import { createPrivateRedis, type PrivateRedis } from '../cache/private-redis.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { REDIS_AVAILABLE } from '../helpers/redis.js';
 import { REDIS_URI } from '../helpers/servers.js';
 import { captureLogs, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { openEventStream } from './sse-client.js';
@@ -32,7 +33,9 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
-describe.skipIf(!DIALECTS.includes('postgres'))('events across two replicas through Redis', () => {
+const testable = DIALECTS.includes('postgres') && REDIS_AVAILABLE;
+
+describe.runIf(testable)('events across two replicas through Redis', () => {
   let database: TestDatabase;
   let a: Replica;
   let b: Replica;
@@ -121,7 +124,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('events across two replicas thro
   });
 });
 
-describe('the relay while Redis is away', () => {
+describe.runIf(REDIS_AVAILABLE)('the relay while Redis is away', () => {
   let redis: PrivateRedis;
   let t: TestApp;
   let relay: RedisRelay;

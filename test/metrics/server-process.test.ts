@@ -2,6 +2,7 @@
 // plugs the cache and its health check in, SIGTERM closes both; APP_METRICS_PORT=0 serves nothing.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_AVAILABLE } from '../helpers/redis.js';
 import { REDIS_URI } from '../helpers/servers.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { freePort } from '../cache/private-redis.js';
@@ -14,7 +15,7 @@ const redisUri = (() => {
   return url.toString();
 })();
 
-describe('the server process with Redis and metrics on', () => {
+describe.skipIf(!REDIS_AVAILABLE)('the server process with Redis and metrics on', () => {
   let server: ServerProcess;
   let metricsPort: number;
 

@@ -9,6 +9,8 @@ import type { Config } from './config.js';
 import { deploymentsQueryRoutes } from './deployments/deployments-query.routes.js';
 import { DeploymentsQueryService } from './deployments/deployments-query.service.js';
 import { DeploymentsQueryStore } from './deployments/deployments-query.store.js';
+import { deploymentDetailsRoutes } from './deployments/deployment-details.routes.js';
+import { DeploymentDetailsService } from './deployments/deployment-details.service.js';
 import { deploymentsRoutes } from './deployments/deployments.routes.js';
 import { DeploymentsService } from './deployments/deployments.service.js';
 import { environmentsRoutes } from './environments/environments.routes.js';
@@ -31,6 +33,7 @@ import { InsightsStore } from './insights/insights.store.js';
 import type { Metrics } from './metrics/metrics.js';
 import { installRequestMetrics } from './metrics/request-metrics.js';
 import { openApiRoutes, registerOpenApi } from './openapi/openapi.js';
+import { DeploymentDetailsStore } from './store/deployment-details.store.js';
 import type { DeploymentsStore } from './store/deployments.store.js';
 import { uiRoutes } from './ui/ui.routes.js';
 
@@ -111,6 +114,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
+      await api.register(deploymentDetailsRoutes, {
+        service: new DeploymentDetailsService(new DeploymentDetailsStore(store.dialect)),
+      });
       await api.register(deploymentsQueryRoutes, { service: queries, audit });
       await api.register(insightsRoutes, { service: insights });
       await api.register(environmentsRoutes, { service: environments });

@@ -19,24 +19,64 @@ export type Access = 'open' | 'read' | 'write';
 const API_PREFIX = '/api/';
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
-/** A set of tokens that can only be asked whether it holds a given one. */
-export class TokenSet {
-  private readonly digests: Buffer[];
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The name of the write token that authorised the request (`APP_API_TOKENS` entry `name:token`). */
+    tokenName?: string;
+  }
+}
 
-  constructor(tokens: readonly string[]) {
-    this.digests = tokens.map(digest);
+/** A token name: what may stand before the first `:` of an `APP_API_TOKENS` entry. */
+const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+
+/**
+ * An `APP_API_TOKENS` entry: `name:token` when the part before the first `:` is a name (letters, digits,
+ * `._@-`, at most 100), else the whole entry is an unnamed token.
+ */
+export function parseTokenEntry(entry: string): { name?: string; token: string } {
+  const colon = entry.indexOf(':');
+  const name = entry.slice(0, colon);
+  if (colon > 0 && colon < entry.length - 1 && TOKEN_NAME.test(name)) {
+    return { name, token: entry.slice(colon + 1) };
+  }
+  return { token: entry };
+}
+
+/** A set of tokens that can only be asked whether it holds a given one (and under which name). */
+export class TokenSet {
+  private readonly entries: Array<{ digest: Buffer; name?: string }>;
+
+  /** `named`: the entries are `APP_API_TOKENS` entries, which may be `name:token`; else plain tokens. */
+  constructor(tokens: readonly string[], named = false) {
+    this.entries = tokens
+      .map((entry) => (named ? parseTokenEntry(entry) : { token: entry }))
+      .map(({ name, token }: { name?: string; token: string }) => ({ digest: digest(token), name }));
+  }
+
+  /** Both sets' tokens. */
+  static union(a: TokenSet, b: TokenSet): TokenSet {
+    const union = new TokenSet([]);
+    union.entries.push(...a.entries, ...b.entries);
+    return union;
   }
 
   get size(): number {
-    return this.digests.length;
+    return this.entries.length;
   }
 
   /** True when `token` is one of the set; takes the same time whichever token matches, or none. */
   has(token: string): boolean {
+    return this.find(token) !== undefined;
+  }
+
+  /** The entry `token` matches (`name` undefined for an unnamed token), or undefined; constant time. */
+  find(token: string): { name?: string } | undefined {
     const candidate = digest(token);
-    let found = false;
+    let found: { name?: string } | undefined;
     // No early exit: every stored digest is compared, so the time does not tell which one matched.
-    for (const stored of this.digests) found = timingSafeEqual(stored, candidate) || found;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.digest, candidate) && !found) found = { name: entry.name };
+    }
     return found;
   }
 }
@@ -75,9 +115,9 @@ export function isProtected(access: Access, options: BearerAuthOptions): boolean
  * Installed on the root instance so that it covers every route, including ones registered later.
  */
 export function installBearerAuth(app: FastifyInstance, options: BearerAuthOptions): void {
-  const writers = new TokenSet(options.apiTokens);
+  const writers = new TokenSet(options.apiTokens, true);
   // A token that may write may also read: one secret per pipeline is enough.
-  const readers = new TokenSet([...options.readTokens, ...options.apiTokens]);
+  const readers = TokenSet.union(new TokenSet(options.readTokens), writers);
   if (!isProtected('write', options) && !isProtected('read', options)) return;
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -92,7 +132,8 @@ export function installBearerAuth(app: FastifyInstance, options: BearerAuthOptio
       throw unauthorized(reply, 'the Authorization header must be "Bearer <token>"', 'invalid_request');
     }
     const allowed = access === 'write' ? writers : readers;
-    if (!allowed.has(token)) {
+    const match = allowed.find(token);
+    if (!match) {
       const list = access === 'write' ? 'APP_API_TOKENS' : 'APP_READ_TOKENS or APP_API_TOKENS';
       throw unauthorized(
         reply,
@@ -100,6 +141,7 @@ export function installBearerAuth(app: FastifyInstance, options: BearerAuthOptio
         'invalid_token',
       );
     }
+    if (access === 'write') request.tokenName = match.name;
   });
 }
 

@@ -91,3 +91,22 @@ export const NO_DETAILS: Details = {
   environmentURL: null,
   description: null,
 };
+
+/** The details and changes as an event carries them after the row (every field, null when not sent). */
+export function eventDetails(details: NewDetails | undefined): Details & { changes: Change[] } {
+  return {
+    commit: details?.commit ?? null,
+    ref: details?.ref ?? null,
+    repository: details?.repository ?? null,
+    deployer: details?.deployer ?? null,
+    logURL: details?.logURL ?? null,
+    environmentURL: details?.environmentURL ?? null,
+    description: details?.description ?? null,
+    changes: (details?.changes ?? []).map((change) => ({
+      commit: change.commit,
+      committedAt: change.committedAt.toISOString(),
+      title: change.title ?? null,
+      author: change.author ?? null,
+    })),
+  };
+}

@@ -28,7 +28,52 @@ export const ErrorSchema = Type.Object(
   { description: 'What is wrong, naming the field.' },
 );
 
+/** The optional fields that tell a deployment's change (issue 12); rules in details-input.ts. */
+const DetailsBodyFields = {
+  commit: Type.Optional(
+    Type.String({
+      description: 'The commit deployed: a hex SHA of 7 to 64 characters.',
+      examples: ['9fceb02'],
+    }),
+  ),
+  ref: Type.Optional(
+    Type.String({ description: 'The branch or tag, at most 255 characters.', examples: ['main'] }),
+  ),
+  repository: Type.Optional(
+    Type.String({ description: 'An http/https URL.', examples: ['https://github.com/Lord-Y/versions'] }),
+  ),
+  deployer: Type.Optional(
+    Type.String({
+      description: "Who deployed, at most 100; the write token's name when omitted.",
+      examples: ['ada'],
+    }),
+  ),
+  logURL: Type.Optional(Type.String({ description: "The deployment's log: an http/https URL." })),
+  environmentURL: Type.Optional(
+    Type.String({ description: 'Where the environment answers: an http/https URL.' }),
+  ),
+  description: Type.Optional(Type.String({ description: 'At most 1000 characters.' })),
+};
+
 export const CreateBodySchema = Type.Object({
+  ...DetailsBodyFields,
+  changes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        commit: Type.String({ description: 'A hex SHA of 7 to 64 characters.' }),
+        committedAt: Type.String({
+          description: 'ISO 8601 with a time zone.',
+          examples: ['2026-11-30T09:12:00Z'],
+        }),
+        title: Type.Optional(Type.String({ description: 'At most 500 characters.' })),
+        author: Type.Optional(Type.String({ description: 'At most 100 characters.' })),
+      }),
+      {
+        maxItems: 1000,
+        description: 'JSON bodies only: the commits this deployment brings to its environment, at most 1000.',
+      },
+    ),
+  ),
   workload: Type.String({ ...NAME, examples: ['teamX'] }),
   platform: Type.String({ ...NAME, examples: ['production'] }),
   environment: Type.String({ ...NAME, examples: ['production'] }),
@@ -58,6 +103,8 @@ const VersionIdSchema = Type.Union([Type.Integer(), Type.String()], {
 export const UpdateStatusBodySchema = Type.Object({
   versionId: VersionIdSchema,
   status: Type.String({ ...NAME, examples: ['deployed'] }),
+  description: DetailsBodyFields.description,
+  logURL: DetailsBodyFields.logURL,
 });
 
 export const VersionIdQuerySchema = Type.Object({ versionId: VersionIdSchema });

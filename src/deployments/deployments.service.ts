@@ -1,6 +1,8 @@
 import type { Actor, AuditRecorder } from '../audit/audit.js';
 import type { ReadCache } from '../cache/read-cache.js';
 import { badRequest, notFound } from '../errors.js';
+import { eventDetails } from './deployment-details.js';
+import { detailsOf, statusNoteOf, type DetailsInput } from './details-input.js';
 import type { DeploymentEvents } from '../events/deployment-events.js';
 import type { DeploymentsStore } from '../store/deployments.store.js';
 import type {
@@ -21,7 +23,7 @@ const HOME_SIZE = 25;
 const STATS_DAYS = 10;
 
 /** The create fields as they arrive (JSON or form), before any checks. */
-export interface CreateInput {
+export interface CreateInput extends DetailsInput {
   workload?: unknown;
   platform?: unknown;
   environment?: unknown;
@@ -75,19 +77,33 @@ export class DeploymentsService {
       raw: optionalText(input.raw, 'raw'),
       date: isBlank(input.date) ? now : pastDate(input.date, now),
     };
-    const id = await this.store.create(deployment);
+    const tokenName = actor?.tokenName ?? undefined;
+    const details = detailsOf(input, tokenName);
+    const id = await this.store.create(deployment, { details, setBy: tokenName });
     await this.cache.invalidate();
-    const created = { versions_id: id, ...deployment, date: deployment.date.toISOString() };
+    // The event (SSE, webhooks, notifications) carries the row and what the deployment knows of its change.
+    const created = {
+      versions_id: id,
+      ...deployment,
+      date: deployment.date.toISOString(),
+      ...eventDetails(details),
+    };
     await this.audit?.record('created', created, actor);
     this.events.publish({ event: 'created', origin: 'local', deployment: created });
     return id;
   }
 
   /** Sets a deployment's status; 404 when there is no such deployment. */
-  async updateStatus(versionIdInput: unknown, statusInput: unknown, actor?: Actor): Promise<void> {
+  async updateStatus(
+    versionIdInput: unknown,
+    statusInput: unknown,
+    actor?: Actor,
+    noteInput: { description?: unknown; logURL?: unknown } = {},
+  ): Promise<void> {
     const id = versionId(versionIdInput);
     const newStatus = status(statusInput);
-    const updated = await this.store.updateStatus(id, newStatus, this.now());
+    const note = statusNoteOf(noteInput, actor?.tokenName ?? undefined);
+    const updated = await this.store.updateStatus(id, newStatus, this.now(), note);
     if (!updated) throw notFound(`no deployment with versionId ${id}`);
     await this.cache.invalidate();
     // The status it already had: nothing happened, so nothing is announced (no event, no webhook) or audited.
@@ -198,7 +214,7 @@ function isBlank(value: unknown): boolean {
 }
 
 /** A required name: a string, trimmed, not blank, no NUL byte, at most 100 characters. */
-function name(value: unknown, field: string): string {
+export function name(value: unknown, field: string): string {
   if (value === undefined || value === null) throw badRequest(`${field} is required`);
   if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
   const trimmed = value.trim();
@@ -269,7 +285,7 @@ export function versionId(value: unknown): number {
   return Number(text);
 }
 
-function environmentKey(input: Record<string, unknown>): EnvironmentKey {
+export function environmentKey(input: Record<string, unknown>): EnvironmentKey {
   return {
     workload: name(input.workload, 'workload'),
     platform: name(input.platform, 'platform'),

@@ -70,6 +70,14 @@ export const DoraSchema = Type.Object({
   }),
   medianTimeToRestoreSeconds: Type.Union([Type.Number(), Type.Null()], SECONDS),
   medianDeploymentSeconds: Type.Union([Type.Number(), Type.Null()], SECONDS),
+  changes: Type.Integer({
+    description:
+      'Commits (sent as `changes` on create) that first reached an environment in the window, once per environment.',
+  }),
+  medianLeadTimeSeconds: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'Lead time for changes: median seconds from a commit’s committedAt to the first successful status of the first deployment that brought it to an environment; null when no change was recorded.',
+  }),
   rollouts: Type.Optional(
     Type.Integer({
       description:

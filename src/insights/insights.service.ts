@@ -70,7 +70,10 @@ export class InsightsService {
     const byTier = input.tier !== undefined && input.tier !== '' && this.environmentsOfTier !== undefined;
     if (byTier) window.environments = await this.environmentsOfTier?.(input.tier);
     // Not cached: the window moves with the clock, so no two requests ask the same question.
-    const { deploymentSeconds, restoreSeconds, ...counts } = await this.store.dora(window);
+    const [{ deploymentSeconds, restoreSeconds, ...counts }, leadTimeSeconds] = await Promise.all([
+      this.store.dora(window),
+      this.store.leadTimeSeconds(window),
+    ]);
     const attempts = counts.successful + counts.failed;
     return {
       from: window.from.toISOString(),
@@ -80,6 +83,8 @@ export class InsightsService {
       changeFailureRate: attempts === 0 ? null : counts.failed / attempts,
       medianTimeToRestoreSeconds: median(restoreSeconds),
       medianDeploymentSeconds: median(deploymentSeconds),
+      changes: leadTimeSeconds.length,
+      medianLeadTimeSeconds: median(leadTimeSeconds),
       ...(byTier ? await this.rollouts(window, days) : {}),
     };
   }

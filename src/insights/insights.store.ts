@@ -3,6 +3,7 @@ import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
 import type { Database, StatusHistoryTable, VersionsTable } from '../store/schema.js';
+import { leadTimeSeconds } from './lead-time.store.js';
 import {
   FAILED_STATUS,
   type DoraCounts,
@@ -380,6 +381,13 @@ export class InsightsStore {
         .execute();
       return rows.map((row) => ({ workload: row.workload, date: parseUtcDate(row.date) }));
     });
+  }
+
+  /** The lead times for changes of the window, in seconds: see leadTimeSeconds() in lead-time.store.ts. */
+  leadTimeSeconds(window: DoraWindow): Promise<number[]> {
+    return this.guard(() =>
+      leadTimeSeconds(this.dialect, window, (eb) => inWindow(eb, window, this.dialect)),
+    );
   }
 
   /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */

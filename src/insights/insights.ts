@@ -44,6 +44,10 @@ export interface DoraFigures extends DoraCounts {
   changeFailureRate: number | null;
   medianTimeToRestoreSeconds: number | null;
   medianDeploymentSeconds: number | null;
+  /** Commits that first reached an environment in the window (each once per environment). */
+  changes: number;
+  /** Median lead time for changes: from commit to its first successful deployment there. */
+  medianLeadTimeSeconds: number | null;
   /** With `tier`: successful deployments, a workload's within an hour of each other counting once. */
   rollouts?: number;
   rolloutsPerDay?: number;

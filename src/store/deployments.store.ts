@@ -10,6 +10,15 @@ import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, versionsTable, type StoreDialect, type VersionsIndex } from './dialects/index.js';
 import type { Database, VersionsTable } from './schema.js';
+import { DeploymentDetailsStore } from './deployment-details.store.js';
+import type { NewDetails, StatusNote } from '../deployments/deployment-details.js';
+
+/** What a create may carry besides the original's row. */
+export interface CreateExtra {
+  details?: NewDetails;
+  /** The name of the token that wrote it. */
+  setBy?: string;
+}
 
 const TRANSACTION_ATTEMPTS = 5;
 
@@ -26,8 +35,9 @@ export class DeploymentsStore {
    * Where INSERTs may run inside WITH (PostgreSQL), the three writes are one statement: atomic all the same,
    * and one round trip instead of five (BEGIN, three statements, COMMIT).
    */
-  create(deployment: NewDeployment): Promise<number> {
+  create(deployment: NewDeployment, extra: CreateExtra = {}): Promise<number> {
     const date = this.dialect.toDbDate(deployment.date);
+    if (extra.details || extra.setBy) return this.createWithDetails(deployment, date, extra);
     if (this.dialect.supportsWritesInWith) {
       return this.guard(() => this.createInOneStatement(deployment, date));
     }
@@ -45,6 +55,24 @@ export class DeploymentsStore {
       const [created] = await this.dialect.executeAtomically(statements);
       const row = created?.rows[0] as { versions_id?: number } | undefined;
       return Number(row?.versions_id ?? created?.insertId);
+    });
+  }
+
+  /** A create that also writes details, changes or who set its first status: one transaction. */
+  private createWithDetails(deployment: NewDeployment, date: Date | string, extra: CreateExtra) {
+    const { workload, platform, environment, status } = deployment;
+    return this.transaction(async (trx) => {
+      const insert = trx.insertInto('versions').values({ ...deployment, date });
+      const id = this.dialect.supportsReturning
+        ? (await insert.returning('versions_id').executeTakeFirstOrThrow()).versions_id
+        : Number((await insert.executeTakeFirstOrThrow()).insertId);
+      await trx
+        .insertInto('versions_status_history')
+        .values({ versions_id: id, status, date, set_by: extra.setBy ?? null })
+        .execute();
+      await this.dialect.countDeployment(trx, { workload, platform, environment }).execute();
+      if (extra.details) await DeploymentDetailsStore.insert(trx, this.dialect, id, extra.details);
+      return Number(id);
     });
   }
 
@@ -81,6 +109,7 @@ export class DeploymentsStore {
     id: number,
     status: string,
     at: Date,
+    note: StatusNote = {},
   ): Promise<{ deployment: Deployment; changed: boolean } | undefined> {
     return this.transaction(async (trx) => {
       const row = await trx
@@ -104,9 +133,17 @@ export class DeploymentsStore {
       if (changed) {
         await trx
           .insertInto('versions_status_history')
-          .values({ versions_id: id, status, date: this.dialect.toDbDate(at) })
+          .values({
+            versions_id: id,
+            status,
+            date: this.dialect.toDbDate(at),
+            set_by: note.setBy ?? null,
+            description: note.description ?? null,
+            log_url: note.logURL ?? null,
+          })
           .execute();
       }
+      await DeploymentDetailsStore.note(trx, id, note);
       return { deployment: { ...toDeployment(row), status }, changed };
     });
   }

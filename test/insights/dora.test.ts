@@ -132,6 +132,9 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
       // 120 s and 60 s (to the first success, not to the later `completed`); the one created deployed and
       // the one still ongoing have no duration.
       medianDeploymentSeconds: 90,
+      // No commits were sent: lead time for changes has nothing to measure (test/insights/lead-time.test.ts).
+      changes: 0,
+      medianLeadTimeSeconds: null,
     });
   });
 
@@ -226,6 +229,8 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
       changeFailureRate: 1 / 3,
       medianTimeToRestoreSeconds: null,
       medianDeploymentSeconds: null,
+      changes: 0,
+      medianLeadTimeSeconds: null,
     });
     // Once the clock passes the late deployment, it restores the failure an hour before NOW.
     clock = NOW + 2 * HOUR;
@@ -256,6 +261,8 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
       changeFailureRate: null,
       medianTimeToRestoreSeconds: null,
       medianDeploymentSeconds: null,
+      changes: 0,
+      medianLeadTimeSeconds: null,
     });
   });
 

@@ -194,9 +194,13 @@ describe('read tokens (APP_READ_TOKENS)', () => {
 
   it('answers every read to a read token and to a write token', async () => {
     // /events streams until the client leaves, so inject() would never return: it is checked apart.
-    for (const url of readPaths.filter((path) => !path.endsWith('/events'))) {
+    for (const path of readPaths.filter((candidate) => !candidate.endsWith('/events'))) {
+      const url = path.replace('{versionId}', String(versionId));
+      // /compare's from and to are PLATFORM/ENVIRONMENT, where /deployments takes dates.
+      const compare = { from: `${env.platform}/${env.environment}`, to: 'elsewhere/elsewhere' };
+      const fields = path.endsWith('/compare') ? { ...query(), ...compare } : query();
       for (const headers of [asReader, asWriter]) {
-        const response = await t.app.inject({ method: 'GET', url, query: query(), headers });
+        const response = await t.app.inject({ method: 'GET', url, query: fields, headers });
         expect([200, 204, 404], `${url}: ${response.body}`).toContain(response.statusCode);
       }
     }

@@ -92,7 +92,7 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Prom
       io.stderr.write(`${GLOBAL_HELP}\n`);
       return EXIT_USAGE;
     }
-    throw new UsageError('missing command (record, status, latest or serve)');
+    throw new UsageError('missing command (record, status, latest, serve, copy or backup)');
   }
 
   const rest = argv.filter((_, index) => index !== commandToken.index);
@@ -135,6 +135,8 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Prom
       return new VersionsClient(settings);
     },
     print: (line) => io.stdout.write(`${line}\n`),
+    hint: (line) => io.stderr.write(`versions: ${line}\n`),
+    cwd: process.cwd(),
   });
   return EXIT_OK;
 }

@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import type { StoreDialect } from './dialects/index.js';
 import { migrationProvider } from './migrations/index.js';
 
+/** Kysely's bookkeeping of the migrations applied, and its lock: tables of the migrator, not of the service. */
+export const MIGRATION_TABLE = 'versions_migrations';
+export const MIGRATION_LOCK_TABLE = 'versions_migrations_lock';
+
 /**
  * Brings the schema up to date. Kysely's migrator holds a database lock meanwhile (an advisory lock on
  * PostgreSQL, GET_LOCK on MySQL), so replicas starting together apply each migration once.
@@ -11,8 +15,8 @@ export async function migrateToLatest(dialect: StoreDialect, log: Logger): Promi
   const migrator = new Migrator({
     db: dialect.db,
     provider: migrationProvider(dialect.name),
-    migrationTableName: 'versions_migrations',
-    migrationLockTableName: 'versions_migrations_lock',
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {

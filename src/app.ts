@@ -89,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   capConnections(app, config.maxConnections);
   installValidators(app);
-  installRequestBinding(app);
+  await installRequestBinding(app, config.bodyLimit);
   installErrorHandler(app, config.bodyLimit);
   if (deps.metrics) installRequestMetrics(app, deps.metrics);
   await app.register(formbody, { bodyLimit: config.bodyLimit, parser: parseFirstValues });

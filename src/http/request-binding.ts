@@ -1,7 +1,9 @@
 // How request fields bind to an endpoint's fields, as they did in the Go original (Gin 1.6 over Go's net/http
 // and encoding/json), so that every client built against it keeps working. docs/compatibility.md lists
 // every difference that remains, with its reason.
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
 
 /**
  * Parses a query string or a form body (`a=1&b=2`) keeping the first value of a repeated field, as the Go
@@ -24,15 +26,31 @@ export function parseFirstValues(text: string): Record<string, string> {
  * - a form, or a POST without a body, also takes its fields from the query string (Gin's form binding reads
  *   Go's `Request.Form`: the body's fields first, then the query string's), so that
  *   `curl -XPOST '.../update/status?versionId=14&status=deployed'` keeps working;
+ * - a multipart form (`curl -F workload=teamX ...`) binds its fields, the first of a repeated one, and
+ *   ignores its files and the query string, as Gin's multipart binding did;
  * - a JSON object's keys match the fields whatever their case (`Workload`, `changelogurl`), as Go's
  *   encoding/json matched them: an exact match first, else one that differs only in case, a later key
  *   overwriting an earlier one. A JSON body takes nothing from the query string, as Gin's JSON binding took nothing.
  */
-export function installRequestBinding(app: FastifyInstance): void {
+export async function installRequestBinding(app: FastifyInstance, bodyLimit: number): Promise<void> {
+  // The multipart plugin only parses what a handler asks for (request.parts() below); its limits bound each
+  // field by the body limit and the number of parts, and files are drained unread.
+  await app.register(multipart, {
+    limits: {
+      fieldSize: bodyLimit,
+      fileSize: bodyLimit,
+      fields: MAX_MULTIPART_FIELDS,
+      parts: MAX_MULTIPART_FIELDS,
+    },
+  });
   app.addHook('preValidation', async (request) => {
     if (request.method !== 'POST') return;
     const fields = bodyFields(request);
     if (!fields) return;
+    if (request.isMultipart()) {
+      request.body = await multipartFields(request, bodyLimit);
+      return;
+    }
     const query = request.query as Record<string, string> | undefined;
     const hasQuery = query !== undefined && Object.keys(query).length > 0;
     if (request.body === undefined) {
@@ -43,6 +61,32 @@ export function installRequestBinding(app: FastifyInstance): void {
       request.body = withFieldNames(request.body, fields);
     }
   });
+}
+
+/** Parts of a multipart body beyond this are refused (413): no endpoint has a tenth as many fields. */
+const MAX_MULTIPART_FIELDS = 100;
+
+/** A multipart body's fields, the first value of each, at most `bodyLimit` bytes in all; files are drained. */
+async function multipartFields(request: FastifyRequest, bodyLimit: number): Promise<Record<string, string>> {
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  let size = 0;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      // Gin bound no file to a string field; the upload is read to its end and thrown away.
+      part.file.resume();
+      continue;
+    }
+    const value = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+    size += Buffer.byteLength(value) + Buffer.byteLength(part.fieldname);
+    if (part.valueTruncated || size > bodyLimit) {
+      throw new AppError(
+        413,
+        `the body is larger than ${bodyLimit} bytes (APP_BODY_LIMIT); send a smaller raw payload`,
+      );
+    }
+    if (!(part.fieldname in fields)) fields[part.fieldname] = value;
+  }
+  return fields;
 }
 
 /** The names of the fields the route's body schema declares; undefined when it declares none. */

@@ -17,6 +17,16 @@ describe.each(DIALECTS)("the original's request shapes on %s", (dialect) => {
   const post = (url: string, payload: string, contentType = FORM) =>
     t.app.inject({ method: 'POST', url, headers: { 'content-type': contentType }, payload });
   const get = (url: string) => t.app.inject({ method: 'GET', url });
+  const postMultipart = async (url: string, form: FormData) => {
+    // The platform's Response encodes a FormData exactly as curl -F and browsers do.
+    const encoded = new Response(form);
+    return t.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': encoded.headers.get('content-type')! },
+      payload: Buffer.from(await encoded.arrayBuffer()),
+    });
+  };
   const row = async (versionId: number) => (await get(`/api/v1/read/raw/id?versionId=${versionId}`)).json();
 
   async function created(response: Awaited<ReturnType<typeof post>>): Promise<number> {
@@ -209,6 +219,51 @@ describe.each(DIALECTS)("the original's request shapes on %s", (dialect) => {
     );
     expect(json.statusCode).toBe(400);
     expect(json.json().error).toMatch(/workload is required/);
+  });
+
+  it('binds a multipart form (curl -F) like a form: first values, files ignored', async () => {
+    const form = new FormData();
+    for (const [name, value] of [
+      ['workload', 'multipart'],
+      ['platform', 'p'],
+      ['environment', 'e'],
+      ['version', '9.0.0'],
+      ['platform', 'ignored'],
+      ['raw', "{'a': 'b'}"],
+      ['status', 'Ongoing'],
+    ]) {
+      form.append(name!, value!);
+    }
+    form.append('changelogURL', new Blob(['a file, ignored as Gin ignored it']), 'notes.txt');
+    const id = await created(await postMultipart('/api/v1/create?workload=query', form));
+    expect(await row(id)).toMatchObject({
+      workload: 'multipart',
+      platform: 'p',
+      version: '9.0.0',
+      raw: "{'a': 'b'}",
+      status: 'ongoing',
+      changelog_url: 'N/A',
+    });
+    const update = new FormData();
+    update.append('versionId', String(id));
+    update.append('status', 'deployed');
+    const updated = await postMultipart('/api/v1/update/status', update);
+    expect(updated.statusCode, updated.body).toBe(200);
+    expect((await row(id)).status).toBe('deployed');
+  });
+
+  it('answers 413 to a multipart form over the body limit, and 400 to a missing field', async () => {
+    const huge = new FormData();
+    for (const name of ['workload', 'platform', 'environment', 'version']) huge.append(name, 'x');
+    huge.append('raw', 'r'.repeat(t.config.bodyLimit + 1));
+    const response = await postMultipart('/api/v1/create', huge);
+    expect(response.statusCode, response.body).toBe(413);
+    expect(response.json().error).toMatch(/APP_BODY_LIMIT/);
+    const missing = new FormData();
+    missing.append('workload', 'x');
+    const bad = await postMultipart('/api/v1/create', missing);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/is required/);
   });
 
   it("answers at the later original's addresses, under /api/v1/versions", async () => {

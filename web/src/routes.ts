@@ -24,6 +24,7 @@ const onDemand = (loader: () => Promise<{ default: Component }>) =>
 const DoraPage = onDemand(() => import('./pages/DoraPage.vue'));
 const ApiDocsPage = onDemand(() => import('./pages/ApiDocsPage.vue'));
 const WorkloadPage = onDemand(() => import('./pages/WorkloadPage.vue'));
+const SearchPage = onDemand(() => import('./pages/SearchPage.vue'));
 
 type Params = Record<string, string | undefined>;
 
@@ -114,6 +115,12 @@ export const routes: readonly Route[] = [
     component: WorkloadPage,
     props: (params) => required(params, 'workload'),
     title: ({ workload }) => workload,
+  }),
+  defineRoute({
+    pattern: PATTERNS.search,
+    component: SearchPage,
+    props: () => ({}),
+    title: () => 'Search',
   }),
   defineRoute({
     pattern: PATTERNS.api,

@@ -13,6 +13,7 @@ export const PATTERNS = {
   deployment: '/deployment/:versionId(\\d+)',
   api: '/api',
   workload: '/workload/:workload',
+  search: '/search',
 } as const;
 
 export interface PlatformAddress {
@@ -53,13 +54,16 @@ export const pathTo = {
   matrix: (filter: { workload?: string } = {}): string =>
     fillPattern(PATTERNS.matrix) + queryString({ workload: filter.workload }),
   /** DORA figures over the last `days` days (the page's default when not given), of one workload when given. */
-  dora: (filter: { days?: number; workload?: string } = {}): string =>
-    fillPattern(PATTERNS.dora) + queryString({ days: filter.days, workload: filter.workload }),
+  dora: (filter: { days?: number; workload?: string; tier?: string } = {}): string =>
+    fillPattern(PATTERNS.dora) +
+    queryString({ days: filter.days, workload: filter.workload, tier: filter.tier }),
   deployment: (versionId: number): string =>
     fillPattern(PATTERNS.deployment, { versionId: String(versionId) }),
   api: (): string => fillPattern(PATTERNS.api),
   /** One workload: what runs in each environment, then its whole history. */
   workload: (workload: string): string => fillPattern(PATTERNS.workload, { workload }),
+  /** What the header's search box finds for `q`. */
+  search: (q: string): string => fillPattern(PATTERNS.search) + queryString({ q }),
 };
 
 /** Which workload, platform and environment an address shows, for the menu to open and highlight them. */

@@ -135,8 +135,6 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Prom
       return new VersionsClient(settings);
     },
     print: (line) => io.stdout.write(`${line}\n`),
-    hint: (line) => io.stderr.write(`versions: ${line}\n`),
-    cwd: process.cwd(),
   });
   return EXIT_OK;
 }

@@ -8,11 +8,11 @@ import {
   AuditQuerySchema,
   DeploymentListSchema,
   DeploymentsQuerySchema,
-  ListedDeploymentSchema,
+  ExportedDeploymentSchema,
   VersionIdParamsSchema,
 } from './deployments-query.schemas.js';
 import type { DeploymentsQueryService, ExportRequest } from './deployments-query.service.js';
-import { withErrors } from './deployments.schemas.js';
+import { DeploymentSchema, withErrors } from './deployments.schemas.js';
 import type { AuditService } from '../audit/audit.service.js';
 
 type ExportFormat = 'json' | 'csv' | 'ndjson';
@@ -26,6 +26,13 @@ const CSV_COLUMNS = [
   'changelog_url',
   'status',
   'date',
+  'commit',
+  'ref',
+  'repository',
+  'deployer',
+  'logURL',
+  'environmentURL',
+  'description',
 ];
 
 /** GET /deployments (pages, CSV and NDJSON exports), DELETE /deployments/{versionId} and GET /audit. */
@@ -52,7 +59,7 @@ export async function deploymentsQueryRoutes(
             content: {
               'application/json': { schema: DeploymentListSchema },
               'text/csv': { schema: { type: 'string' } },
-              'application/x-ndjson': { schema: ListedDeploymentSchema },
+              'application/x-ndjson': { schema: ExportedDeploymentSchema },
             },
           },
         },
@@ -88,7 +95,7 @@ export async function deploymentsQueryRoutes(
         summary:
           'Delete a mistaken deployment: gone from every read, count, the matrix and DORA; kept in the audit log',
         params: VersionIdParamsSchema,
-        response: withErrors({ 200: ListedDeploymentSchema }),
+        response: withErrors({ 200: DeploymentSchema }),
       },
     },
     (request) => service.remove(request.params.versionId, actorOf(request)),

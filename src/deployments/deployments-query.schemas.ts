@@ -1,6 +1,7 @@
 // The HTTP shapes of GET /deployments, DELETE /deployments/{versionId} and GET /audit (issue 13).
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './deployments-query.js';
+import { DetailsSchema, WholeDeploymentWithoutRawSchema } from './deployment-details.js';
 import { DeploymentSchema } from './deployments.schemas.js';
 
 const TEXT = (description: string, examples: string[]) =>
@@ -51,9 +52,19 @@ export const DeploymentsQuerySchema = Type.Object({
   ),
 });
 
+const RawField = { raw: Type.Optional(Type.String({ description: 'Only with `include=raw`.' })) };
+
+/** A page's item: the whole deployment (details, changes, history), its payload only when asked for. */
 export const ListedDeploymentSchema = Type.Composite([
+  WholeDeploymentWithoutRawSchema,
+  Type.Object(RawField),
+]);
+
+/** An export's line: the row and its details, flat; no changes or history. */
+export const ExportedDeploymentSchema = Type.Composite([
   Type.Omit(DeploymentSchema, ['raw']),
-  Type.Object({ raw: Type.Optional(Type.String({ description: 'Only with `include=raw`.' })) }),
+  DetailsSchema,
+  Type.Object(RawField),
 ]);
 
 export const DeploymentListSchema = Type.Object({

@@ -12,7 +12,11 @@ import {
   type DeploymentFilter,
   type FilterInput,
 } from './deployments-query.js';
-import type { DeploymentsQueryStore, ListedDeployment } from './deployments-query.store.js';
+import type {
+  DeploymentsQueryStore,
+  ExportedDeployment,
+  ListedDeployment,
+} from './deployments-query.store.js';
 import { versionId } from './deployments.service.js';
 
 /** Rows read per query of an export: large enough to amortise a round trip, small enough to stay bounded. */
@@ -67,8 +71,8 @@ export class DeploymentsQueryService {
     return { filter, after: decodeCursor(input.cursor, filter), includeRaw };
   }
 
-  /** Every matching deployment, newest first, one at a time, reading a bounded batch at a time. */
-  async *rows(request: ExportRequest): AsyncGenerator<ListedDeployment> {
+  /** Every matching deployment, newest first and flat, one at a time, reading a bounded batch at a time. */
+  async *rows(request: ExportRequest): AsyncGenerator<ExportedDeployment> {
     for await (const batch of this.deps.store.batches(
       request.filter,
       request.after,

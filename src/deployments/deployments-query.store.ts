@@ -1,14 +1,26 @@
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, versionsTable, type StoreDialect } from '../store/dialects/index.js';
 import type { Database, VersionsTable } from '../store/schema.js';
+import { DeploymentDetailsStore } from '../store/deployment-details.store.js';
 import type { Deployment } from './deployment.js';
+import type { Details, WholeDeploymentWithoutRaw } from './deployment-details.js';
 import type { CursorPosition, DeploymentFilter } from './deployments-query.js';
 
 const TRANSACTION_ATTEMPTS = 5;
 
-/** A deployment as lists show it: the row, its payload (`raw`) only when asked for. */
-export type ListedDeployment = Omit<Deployment, 'raw'> & { raw?: string };
+/** A deployment as pages show it: whole (details, changes, history), its payload only when asked for. */
+export type ListedDeployment = WholeDeploymentWithoutRaw & { raw?: string };
+
+/** A deployment as exports write it: the row and its details, flat (one CSV line). */
+export type ExportedDeployment = Omit<Deployment, 'raw'> & Details & { raw?: string };
 
 /** The escape character of LIKE patterns: rarer than a backslash, and the same in every database's syntax. */
 const LIKE_ESCAPE = '!';
@@ -20,12 +32,18 @@ const LIKE_ESCAPE = '!';
  */
 export class DeploymentsQueryStore {
   private readonly db: Kysely<Database>;
+  private readonly details: DeploymentDetailsStore;
 
   constructor(private readonly dialect: StoreDialect) {
     this.db = dialect.db;
+    this.details = new DeploymentDetailsStore(dialect);
   }
 
-  /** Up to `limit` deployments matching `filter`, newest first, strictly older than `after` when given. */
+  /**
+   * Up to `limit` deployments matching `filter`, newest first, strictly older than `after` when given: whole
+   * (details, changes, history), the payload only when asked for. The keyset query reads ids only; the
+   * whole deployments of those ids are then loaded by id.
+   */
   page(
     filter: DeploymentFilter,
     after: CursorPosition | undefined,
@@ -33,26 +51,30 @@ export class DeploymentsQueryStore {
     includeRaw: boolean,
   ): Promise<ListedDeployment[]> {
     return this.guard(async () => {
-      const rows = await this.query(filter, after, includeRaw).limit(limit).execute();
-      return rows.map((row) => toListed(row, includeRaw));
+      const rows = await this.matching(filter, after).select('versions.versions_id').limit(limit).execute();
+      const ids = rows.map((row) => Number(row.versions_id));
+      return includeRaw
+        ? this.details.wholeDeployments(ids, { raw: true })
+        : this.details.wholeDeployments(ids, { raw: false });
     });
   }
 
   /**
-   * Every deployment matching `filter`, newest first, in batches of `batchSize` read one after the other by
-   * the same keyset query as pages. Memory holds one batch whatever the number of rows, and no connection is
-   * held between batches: on SQLite a driver-level stream would hold the only connection (every other
-   * request waiting) for the whole export, and on PostgreSQL it would run into the statement timeout.
+   * Every deployment matching `filter`, newest first, flat (the row and its details, no changes or history),
+   * in batches of `batchSize` read one after the other by the same keyset query as pages, each one query.
+   * Memory holds one batch whatever the number of rows, and no connection is held between batches: on
+   * SQLite a driver-level stream would hold the only connection (every other request waiting) for the whole
+   * export, and on PostgreSQL it would run into the statement timeout.
    */
   async *batches(
     filter: DeploymentFilter,
     after: CursorPosition | undefined,
     includeRaw: boolean,
     batchSize: number,
-  ): AsyncGenerator<ListedDeployment[]> {
+  ): AsyncGenerator<ExportedDeployment[]> {
     let position = after;
     for (;;) {
-      const batch = await this.page(filter, position, batchSize, includeRaw);
+      const batch = await this.guard(() => this.flat(filter, position, includeRaw, batchSize));
       if (batch.length > 0) yield batch;
       const last = batch.at(-1);
       if (batch.length < batchSize || !last) return;
@@ -60,9 +82,60 @@ export class DeploymentsQueryStore {
     }
   }
 
-  /** The SQL of a page, for EXPLAIN checks in tests. */
+  /** The SQL of a page's keyset query, for EXPLAIN checks in tests. */
   compile(filter: DeploymentFilter, after: CursorPosition | undefined, limit: number) {
-    return this.query(filter, after, false).limit(limit).compile();
+    return this.matching(filter, after).select('versions.versions_id').limit(limit).compile();
+  }
+
+  private async flat(
+    filter: DeploymentFilter,
+    after: CursorPosition | undefined,
+    includeRaw: boolean,
+    limit: number,
+  ): Promise<ExportedDeployment[]> {
+    const rows = await this.matching(filter, after)
+      .leftJoin('versions_details as d', 'd.versions_id', 'versions.versions_id')
+      .select([
+        'versions.versions_id',
+        'versions.workload',
+        'versions.platform',
+        'versions.environment',
+        'versions.version',
+        'versions.changelog_url',
+        'versions.status',
+        'versions.date',
+        'd.commit_sha',
+        'd.ref',
+        'd.repository',
+        'd.deployer',
+        'd.log_url',
+        'd.environment_url',
+        'd.description',
+      ])
+      .$if(includeRaw, (query) => query.select('versions.raw'))
+      .limit(limit)
+      .execute();
+    return rows.map((row) => {
+      const exported: ExportedDeployment = {
+        versions_id: Number(row.versions_id),
+        workload: row.workload,
+        platform: row.platform,
+        environment: row.environment,
+        version: row.version,
+        changelog_url: row.changelog_url,
+        status: row.status,
+        date: parseUtcDate(row.date).toISOString(),
+        commit: row.commit_sha ?? null,
+        ref: row.ref ?? null,
+        repository: row.repository ?? null,
+        deployer: row.deployer ?? null,
+        logURL: row.log_url ?? null,
+        environmentURL: row.environment_url ?? null,
+        description: row.description ?? null,
+      };
+      if (includeRaw) exported.raw = String((row as { raw?: unknown }).raw ?? '');
+      return exported;
+    });
   }
 
   /**
@@ -79,7 +152,10 @@ export class DeploymentsQueryStore {
           .where('versions_id', '=', id)
           .executeTakeFirst();
         if (!row) return undefined;
+        // MySQL has no foreign keys here, and SQLite enforces them only when asked: every table is cleared.
         await trx.deleteFrom('versions_status_history').where('versions_id', '=', id).execute();
+        await trx.deleteFrom('versions_changes').where('versions_id', '=', id).execute();
+        await trx.deleteFrom('versions_details').where('versions_id', '=', id).execute();
         await trx.deleteFrom('versions').where('versions_id', '=', id).execute();
         const environment = (eb: ExpressionBuilder<Database, 'versions_environments'>) =>
           eb.and([
@@ -97,29 +173,18 @@ export class DeploymentsQueryStore {
           .where(environment)
           .where('deployments', '<=', 0)
           .execute();
-        return { ...toListed(row, true), raw: row.raw };
+        return toDeployment(row);
       }),
     );
   }
 
-  private query(filter: DeploymentFilter, after: CursorPosition | undefined, includeRaw: boolean) {
-    const columns = [
-      'versions_id',
-      'workload',
-      'platform',
-      'environment',
-      'version',
-      'changelog_url',
-      'status',
-      'date',
-      ...(includeRaw ? (['raw'] as const) : []),
-    ] as const;
+  /** Deployments matching `filter` older than `after`, newest first: the keyset query, columns to be chosen. */
+  private matching(filter: DeploymentFilter, after: CursorPosition | undefined) {
     return this.db
       .selectFrom(this.source(filter))
-      .select(columns)
       .where((eb) => eb.and(this.conditions(eb, filter, after)))
-      .orderBy('date', 'desc')
-      .orderBy('versions_id', 'desc');
+      .orderBy('versions.date', 'desc')
+      .orderBy('versions.versions_id', 'desc');
   }
 
   /**
@@ -128,7 +193,11 @@ export class DeploymentsQueryStore {
    * to the planner: the version index for a version, the status index for statuses, the date index else.
    */
   private source(filter: DeploymentFilter) {
-    const searching = filter.version !== undefined || filter.q !== undefined;
+    const searching =
+      filter.version !== undefined ||
+      filter.q !== undefined ||
+      filter.commit !== undefined ||
+      filter.deployer !== undefined;
     if (!searching && filter.workload && filter.platform && filter.environment) {
       return this.dialect.versionsThrough('idx_versions_environment_date');
     }
@@ -145,36 +214,68 @@ export class DeploymentsQueryStore {
   ) {
     const toDb = (date: Date) => this.dialect.toDbDate(date);
     const conditions = [];
-    if (filter.workload !== undefined) conditions.push(eb('workload', '=', filter.workload));
-    if (filter.platform !== undefined) conditions.push(eb('platform', '=', filter.platform));
-    if (filter.environment !== undefined) conditions.push(eb('environment', '=', filter.environment));
+    if (filter.workload !== undefined) conditions.push(eb('versions.workload', '=', filter.workload));
+    if (filter.platform !== undefined) conditions.push(eb('versions.platform', '=', filter.platform));
+    if (filter.environment !== undefined)
+      conditions.push(eb('versions.environment', '=', filter.environment));
     if (filter.statuses !== undefined) {
       const [only] = filter.statuses;
       conditions.push(
         filter.statuses.length === 1 && only !== undefined
-          ? eb('status', '=', only)
-          : eb('status', 'in', filter.statuses),
+          ? eb('versions.status', '=', only)
+          : eb('versions.status', 'in', filter.statuses),
       );
     }
     if (filter.version !== undefined) {
       conditions.push(
         'exact' in filter.version
-          ? eb('version', '=', filter.version.exact)
-          : sql<boolean>`${eb.ref('version')} LIKE ${likePattern(filter.version.prefix, 'prefix')} ESCAPE '!'`,
+          ? eb('versions.version', '=', filter.version.exact)
+          : sql<boolean>`${eb.ref('versions.version')} LIKE ${likePattern(filter.version.prefix, 'prefix')} ESCAPE '!'`,
       );
+    }
+    // Details live beside `versions`: a filter on them is a semi-join, so a query without one reads one table.
+    const withDetails = (
+      where: (details: ExpressionBuilder<Database, 'versions_details'>) => Expression<SqlBool>,
+    ) =>
+      eb(
+        'versions.versions_id',
+        'in',
+        eb.selectFrom('versions_details').select('versions_details.versions_id').where(where),
+      );
+    if (filter.commit !== undefined) {
+      const pattern = likePattern(filter.commit, 'prefix');
+      conditions.push(
+        withDetails((details) => sql<boolean>`${details.ref('commit_sha')} LIKE ${pattern} ESCAPE '!'`),
+      );
+    }
+    if (filter.deployer !== undefined) {
+      const deployer = filter.deployer;
+      conditions.push(withDetails((details) => details('deployer', '=', deployer)));
     }
     if (filter.q !== undefined) {
       const pattern = likePattern(filter.q.toLowerCase(), 'substring');
-      conditions.push(sql<boolean>`lower(${eb.ref('version')}) LIKE ${pattern} ESCAPE '!'`);
+      const contains = (column: Expression<unknown>) =>
+        sql<boolean>`lower(${column}) LIKE ${pattern} ESCAPE '!'`;
+      conditions.push(
+        eb.or([
+          contains(eb.ref('versions.version')),
+          withDetails((details) =>
+            details.or([contains(details.ref('description')), contains(details.ref('commit_sha'))]),
+          ),
+        ]),
+      );
     }
-    if (filter.from !== undefined) conditions.push(eb('date', '>=', toDb(filter.from)));
-    if (filter.to !== undefined) conditions.push(eb('date', '<=', toDb(filter.to)));
+    if (filter.from !== undefined) conditions.push(eb('versions.date', '>=', toDb(filter.from)));
+    if (filter.to !== undefined) conditions.push(eb('versions.date', '<=', toDb(filter.to)));
     if (after !== undefined) {
       const date = toDb(after.date);
       // `date <= d` alone bounds the index range; the OR then drops the rows of that instant already sent.
-      conditions.push(eb('date', '<=', date));
+      conditions.push(eb('versions.date', '<=', date));
       conditions.push(
-        eb.or([eb('date', '<', date), eb.and([eb('date', '=', date), eb('versions_id', '<', after.id)])]),
+        eb.or([
+          eb('versions.date', '<', date),
+          eb.and([eb('versions.date', '=', date), eb('versions.versions_id', '<', after.id)]),
+        ]),
       );
     }
     return conditions;
@@ -213,20 +314,16 @@ export function likePattern(text: string, where: 'prefix' | 'substring'): string
   return where === 'prefix' ? `${escaped}%` : `%${escaped}%`;
 }
 
-function toListed(
-  row: Partial<Selectable<VersionsTable>> & Omit<Selectable<VersionsTable>, 'raw'>,
-  includeRaw: boolean,
-) {
-  const listed: ListedDeployment = {
+function toDeployment(row: Selectable<VersionsTable>): Deployment {
+  return {
     versions_id: Number(row.versions_id),
     workload: row.workload,
     platform: row.platform,
     environment: row.environment,
     version: row.version,
     changelog_url: row.changelog_url,
+    raw: row.raw,
     status: row.status,
     date: parseUtcDate(row.date).toISOString(),
   };
-  if (includeRaw) listed.raw = row.raw ?? '';
-  return listed;
 }

@@ -18,6 +18,16 @@ const ENVIRONMENTS = [
   ['teamB', 'production', 'eu'],
 ];
 
+const DETAILS = [
+  'commit',
+  'ref',
+  'repository',
+  'deployer',
+  'logURL',
+  'environmentURL',
+  'description',
+] as const;
+
 interface Row {
   versions_id: number;
   workload: string;
@@ -28,6 +38,17 @@ interface Row {
   status: string;
   date: string;
   raw?: string;
+  commit: string | null;
+  deployer: string | null;
+  description: string | null;
+  history: Array<{ status: string }>;
+  changes: Array<{ commit: string }>;
+}
+
+/** A page's item as exports write it: the row and its details, without changes and history. */
+function flat(row: Row): Record<string, unknown> {
+  const { history: _history, changes: _changes, ...rest } = row;
+  return rest;
 }
 
 describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
@@ -66,6 +87,13 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
         changelogURL: `https://example.com/${index}`,
         raw: `{"index":${index}}`,
         date,
+        ...(index % 5 === 0
+          ? {
+              commit: `${index % 2 === 0 ? 'abc' : 'def'}${String(index).padStart(4, '0')}`,
+              deployer: index % 10 === 0 ? 'ada' : 'grace',
+              description: `Release ${index}: Hotfix for login`,
+            }
+          : {}),
       });
     }
     const all = (await get({ limit: '1000' })).json().items as Row[];
@@ -79,6 +107,14 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
     expect(fixture).toEqual(sorted);
     expect(fixture[0]).not.toHaveProperty('raw');
     expect(fixture[0]).toMatchObject({ workload: expect.any(String), changelog_url: expect.any(String) });
+    // Whole deployments: details, changes and status history, as GET /deployments/{versionId} answers them.
+    const withCommit = fixture.find((row) => row.commit !== null);
+    expect(withCommit).toMatchObject({
+      deployer: expect.any(String),
+      changes: [],
+      history: [{ status: expect.any(String) }],
+    });
+    for (const field of DETAILS) expect(fixture[1]).toHaveProperty(field);
     const withRaw = await list({ include: 'raw', limit: '2' });
     expect(withRaw[0]?.raw).toMatch(/^\{"index":\d+\}$/);
   });
@@ -125,6 +161,16 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
         row.platform === 'staging' &&
         row.version.startsWith('1.') &&
         row.status === 'completed',
+    );
+    await expectFiltered({ commit: 'ABC' }, (row) => row.commit?.startsWith('abc') === true);
+    await expectFiltered({ commit: 'def0015' }, (row) => row.commit === 'def0015');
+    await expectFiltered({ deployer: 'ada' }, (row) => row.deployer === 'ada');
+    await expectFiltered({ q: 'hotFIX' }, (row) => row.description?.includes('Hotfix') === true);
+    await expectFiltered({ q: 'f001' }, (row) => row.commit?.includes('f001') === true);
+    await expectFiltered(
+      { deployer: 'grace', status: 'deployed,failed', workload: 'teamA' },
+      (row) =>
+        row.deployer === 'grace' && ['deployed', 'failed'].includes(row.status) && row.workload === 'teamA',
     );
     expect(await list({ workload: 'nobody' })).toEqual([]);
   });
@@ -215,19 +261,14 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       const records = parse(response.body, { columns: true }) as Array<Record<string, string>>;
       const rows = await list({ include: 'raw' });
       expect(records).toHaveLength(rows.length);
-      const neutralised = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+      const neutralised = (value: unknown) => {
+        const text = value === null ? '' : String(value);
+        return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+      };
       expect(records).toEqual(
-        rows.map((row) => ({
-          versions_id: String(row.versions_id),
-          workload: neutralised(row.workload),
-          platform: neutralised(row.platform),
-          environment: neutralised(row.environment),
-          version: neutralised(row.version),
-          changelog_url: neutralised(row.changelog_url),
-          status: neutralised(row.status),
-          date: row.date,
-          raw: neutralised(row.raw ?? ''),
-        })),
+        rows.map((row) =>
+          Object.fromEntries(Object.entries(flat(row)).map(([key, value]) => [key, neutralised(value)])),
+        ),
       );
       const exported = records.find((record) => record.versions_id === String(tricky));
       expect(exported).toMatchObject({
@@ -239,7 +280,8 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       // RFC 4180: CRLF between records, a header row first.
       expect(
         response.body.startsWith(
-          'versions_id,workload,platform,environment,version,changelog_url,status,date,raw\r\n',
+          'versions_id,workload,platform,environment,version,changelog_url,status,date,' +
+            'commit,ref,repository,deployer,logURL,environmentURL,description,raw\r\n',
         ),
       ).toBe(true);
       // Accept: text/csv asks for the same, filters apply, and an empty result is a header alone.
@@ -249,7 +291,8 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       );
       const none = await get({ format: 'csv', workload: 'nobody' });
       expect(none.body).toBe(
-        'versions_id,workload,platform,environment,version,changelog_url,status,date\r\n',
+        'versions_id,workload,platform,environment,version,changelog_url,status,date,' +
+          'commit,ref,repository,deployer,logURL,environmentURL,description\r\n',
       );
     } finally {
       await t.app.inject({ method: 'DELETE', url: `/api/v1/deployments/${tricky}` });
@@ -264,7 +307,7 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(lines).toEqual(fixture.filter((row) => row.workload === 'teamA'));
+    expect(lines).toEqual(fixture.filter((row) => row.workload === 'teamA').map(flat));
     const byAccept = await get({ workload: 'teamB' }, { accept: 'application/x-ndjson' });
     expect(byAccept.body.trimEnd().split('\n')).toHaveLength(
       fixture.filter((row) => row.workload === 'teamB').length,
@@ -315,6 +358,10 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
         ...env,
         version: '9.9.9',
         status: 'failed',
+        commit: 'abcdef1234',
+        changes: [
+          { commit: 'abcdef1234', committedAt: new Date(now - 4 * DAY).toISOString(), title: 'oops' },
+        ],
         date: new Date(now - 2 * DAY).toISOString(),
       });
       const later = await create({ ...env, version: '1.1.0', date: new Date(now - DAY).toISOString() });
@@ -332,6 +379,14 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       expect(await dora()).toMatchObject({ deployments: 2, successful: 2, failed: 0, changeFailureRate: 0 });
       expect((await read('/read/raw/id', { versionId: String(mistake) })).statusCode).toBe(404);
       expect((await read('/read/history', { versionId: String(mistake) })).statusCode).toBe(404);
+      for (const table of ['versions_details', 'versions_changes', 'versions_status_history'] as const) {
+        const left = await t.store.dialect.db
+          .selectFrom(table)
+          .select('versions_id')
+          .where('versions_id', '=', mistake)
+          .execute();
+        expect(left, table).toEqual([]);
+      }
       expect(await list({ workload: 'fix' })).toHaveLength(2);
       expect(
         events.filter((event) => event.event === 'deleted').map((event) => event.deployment),

@@ -7,6 +7,7 @@ import * as readIndexes from './2026-11-26-03-read-indexes.js';
 import * as originalNullColumns from './2026-12-01-10-original-null-columns.js';
 import * as deploymentDetails from './2026-12-01-12-deployment-details.js';
 import * as auditLog from './2026-12-01-13-01-audit-log.js';
+import * as detailFilterIndexes from './2026-12-01-13-02-detail-filter-indexes.js';
 import * as environmentTiers from './2026-12-01-18-environment-tiers.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
@@ -20,6 +21,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-12-01-10-original-null-columns', originalNullColumns],
   ['2026-12-01-12-deployment-details', deploymentDetails],
   ['2026-12-01-13-01-audit-log', auditLog],
+  ['2026-12-01-13-02-detail-filter-indexes', detailFilterIndexes],
   ['2026-12-01-18-environment-tiers', environmentTiers],
 ];
 

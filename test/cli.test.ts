@@ -21,6 +21,8 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome
   const code = await runCli(argv, env, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
+    // Outside any git checkout: `record` would otherwise find this repository's commit and changes.
+    cwd: tmpdir(),
   });
   return { code, stdout, stderr };
 }
@@ -29,8 +31,10 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome
 function cliProcess(argv: string[], env: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     // A clean environment, so a VERSIONS_URL or VERSIONS_TOKEN of whoever runs the tests cannot leak in.
-    const child = spawn(process.execPath, ['bin/versions.js', ...argv], {
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin/versions.js'), ...argv], {
       env: { PATH: process.env.PATH ?? '', ...env },
+      // Outside any git checkout: `record` would otherwise find this repository's commit and changes.
+      cwd: tmpdir(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

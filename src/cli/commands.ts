@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { RequestFailedError, type VersionsClient } from './client.js';
 import { requiredOption, stringOption, UsageError, type OptionSpecs, type OptionValues } from './usage.js';
 import { STORE_COMMANDS } from './store-commands.js';
+import { changeOf, DETAIL_OPTIONS } from './record-change.js';
 
 /** What a command gets once its command line has been parsed and checked. */
 export interface CommandContext {
@@ -13,6 +14,10 @@ export interface CommandContext {
   client: () => VersionsClient;
   /** Writes one line of the command's result to stdout. */
   print: (line: string) => void;
+  /** Writes one line of advice to stderr, apart from the result. */
+  hint: (line: string) => void;
+  /** The directory the command runs in (process.cwd() in real use). */
+  cwd: string;
 }
 
 /** One `versions <command>`. */
@@ -55,7 +60,22 @@ Options:
   --raw TEXT|@FILE     free payload, usually JSON; @FILE sends the content of FILE
   --date ISO           when it happened, ISO 8601 with a time zone, to backfill history
                        (default: now, by the server's clock)
+  --commit SHA         the commit deployed                        } found by themselves (below)
+  --ref REF            its branch or tag                           } unless given; an empty
+  --repository URL     the repository's http/https address         } value sends nothing
+  --deployer NAME      who deploys
+  --log-url URL        the pipeline's log
+  --environment-url U  where the deployed environment answers
+  --description TEXT   free text, at most 1000 characters
+  --no-changes         do not send the commits this deployment brings
   -h, --help           this help
+
+Found by themselves: in GitHub Actions, GITHUB_SHA, GITHUB_REF_NAME, GITHUB_SERVER_URL/GITHUB_REPOSITORY,
+GITHUB_ACTOR and the run's URL; in GitLab CI, CI_COMMIT_SHA, CI_COMMIT_REF_NAME, CI_PROJECT_URL,
+GITLAB_USER_LOGIN, CI_JOB_URL and CI_ENVIRONMENT_URL; else git in the working directory (HEAD, its
+branch, origin as an https URL). In a git checkout, the changes too: the commits from the one running
+in that environment (asked of the server) to the one deployed, with their committer dates. A shallow
+clone lacking that commit sends the deployed commit alone, with a hint (fetch-depth: 0).
 
 ${CONNECTION_HELP}
 
@@ -73,10 +93,12 @@ Example:
     'changelog-url': { type: 'string' },
     raw: { type: 'string' },
     date: { type: 'string' },
+    ...DETAIL_OPTIONS,
+    'no-changes': { type: 'boolean' },
   },
   positionals: [],
   talksToServer: true,
-  async run({ values, client, print }) {
+  async run({ values, client, print, hint, env, cwd }) {
     const body: Record<string, string> = {
       workload: requiredOption(values, 'workload', 'record'),
       platform: requiredOption(values, 'platform', 'record'),
@@ -94,8 +116,14 @@ Example:
     if (raw !== undefined) body.raw = await rawPayload(raw);
     const date = stringOption(values, 'date');
     if (date !== undefined) body.date = checkedDate(date);
+    const key = {
+      workload: body.workload ?? '',
+      platform: body.platform ?? '',
+      environment: body.environment ?? '',
+    };
+    const change = await changeOf(values, key, { client: client(), env, cwd, hint });
 
-    const answer = await client().post('/api/v1/create', body);
+    const answer = await client().post('/api/v1/create', { ...body, ...change });
     const versionId = field(answer, 'versionId');
     if (typeof versionId !== 'number') throw unexpected(answer);
     print(String(versionId));

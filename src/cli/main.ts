@@ -11,6 +11,8 @@ export interface Writer {
 export interface CliIo {
   stdout: Writer;
   stderr: Writer;
+  /** The working directory, where `record` looks for a git checkout; process.cwd() unless given. */
+  cwd?: string;
 }
 
 export const EXIT_OK = 0;
@@ -135,6 +137,8 @@ async function dispatch(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Prom
       return new VersionsClient(settings);
     },
     print: (line) => io.stdout.write(`${line}\n`),
+    hint: (line) => io.stderr.write(`versions: ${line}\n`),
+    cwd: io.cwd ?? process.cwd(),
   });
   return EXIT_OK;
 }
@@ -234,5 +238,6 @@ function redacting(io: CliIo, tokens: string[]): CliIo {
   return {
     stdout: { write: (text: string) => io.stdout.write(mask(text)) },
     stderr: { write: (text: string) => io.stderr.write(mask(text)) },
+    cwd: io.cwd,
   };
 }

@@ -1,42 +1,74 @@
-# The versions server as an image. The steps are the README's own: npm ci, npm run build, npm start.
-# Not built on the machines this project is developed on (they have no container engine): see
-# docs/production.md, "The container image".
+# The versions server as an image: the README's own steps (npm ci, npm run build), then only what
+# `node dist/src/server.js` needs, run by an unprivileged user on a root filesystem that may be read-only.
+# See docs/production.md, "The container image".
 #
-#   docker build -t versions .
-#   docker run --rm -p 8080:8080 -e SQL_DRIVER=postgres -e DB_URI=postgres://... versions
+#   docker build -t versions .        (or `npm run image`: podman or docker, tagged versions:local)
+#   docker run -d -p 8080:8080 -v versions-data:/app/data --read-only --tmpfs /tmp versions
+#
+# Behind a TLS-intercepting proxy, hand `npm ci` the proxy's CA bundle as a build secret (never stored
+# in a layer): docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt -t versions .
 
-FROM node:20-slim AS build
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-# better-sqlite3 downloads a prebuilt binary; when none matches, it compiles, which needs these.
+# better-sqlite3 downloads a prebuilt binary; when none can be had, node-gyp compiles it with these.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 # Dependencies first, so that a change of the sources does not reinstall them.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN --mount=type=secret,id=ca \
+  if [ -f /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+  && npm ci --no-audit --no-fund
 # Only what the build reads: never a local data/, dist/ or node_modules/.
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY bin ./bin
 COPY src ./src
 COPY web ./web
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# Build, drop the development packages, and what compiling better-sqlite3 left beside its binary.
+RUN npm run build \
+  && npm prune --omit=dev --no-audit --no-fund \
+  && cd node_modules/better-sqlite3 \
+  && rm -rf deps src build/Release/obj build/Release/obj.target build/Release/.deps build/deps
 
-FROM node:20-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/package.json /app/package-lock.json ./
+# Owned by root and read-only to the server: only /app/data is its own.
+COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/dist ./dist
-# SQLite's default file is data/versions.sqlite; mount a volume here when using SQLite.
-RUN mkdir -p /app/data && chown node:node /app/data
-USER node
+# SQLite's default file is data/versions.sqlite. A volume there keeps it, and is the only place written
+# to: the image runs with --read-only (Kubernetes: readOnlyRootFilesystem). Declared as a VOLUME so that
+# `docker run versions` with no volume given still starts, on an anonymous volume.
+RUN mkdir -p /app/data && chown 1000:1000 /app/data
+VOLUME /app/data
+# The base image's `node` user, by number so that Kubernetes' runAsNonRoot can check it.
+USER 1000:1000
 EXPOSE 8080 9101
-HEALTHCHECK --interval=30s --timeout=3s --start-period=60s \
-  CMD node -e "fetch('http://127.0.0.1:' + (process.env.APP_PORT || '8080').replace(':', '') + '/api/v1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# What `npm start` runs once the build is there, started directly so that it is the process receiving
-# SIGTERM: npm start goes through `sh -c "... && node ..."`, and a SIGTERM sent to npm ends npm and the
-# shell but never reaches the server, which then cannot finish its requests and flush its webhooks.
+# Liveness only (/api/v1/health answers without the database); readiness is /api/v1/healthz.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.APP_PORT || '8080').replace(':', '') + '/api/v1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The server is PID 1 itself, not npm (`npm start` goes through `sh -c`, and a SIGTERM sent to npm never
+# reaches the server): it handles SIGTERM and SIGINT, finishes requests in flight, flushes webhooks and
+# exits 0. It starts no child processes, so no init is needed to reap them.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/server.js"]
+
+# Last, so that a new revision or date rebuilds only this layer.
+ARG NODE_IMAGE
+ARG VERSION=2.0.0
+ARG REVISION=unknown
+ARG CREATED
+LABEL org.opencontainers.image.title="versions" \
+  org.opencontainers.image.description="A self-hosted history of every deployment: which version of which workload went where, when, and whether it worked." \
+  org.opencontainers.image.licenses="MIT" \
+  org.opencontainers.image.source="https://github.com/Lord-Y/versions" \
+  org.opencontainers.image.documentation="https://github.com/Lord-Y/versions/blob/main/docs/production.md" \
+  org.opencontainers.image.base.name="${NODE_IMAGE}" \
+  org.opencontainers.image.version="${VERSION}" \
+  org.opencontainers.image.revision="${REVISION}" \
+  org.opencontainers.image.created="${CREATED}"

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createTestDatabase, databaseEnv, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { startServerProcesses } from '../helpers/server-process.js';
@@ -23,7 +24,8 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       replica.logs.filter((line) => line.includes('migration applied')),
     );
     for (const replica of replicas) await replica.stop();
-    expect(applied).toHaveLength(4);
+    const every = Object.keys(await migrationProvider(dialect).getMigrations()).sort();
+    expect(applied).toHaveLength(every.length);
     const store = await openStore(database.config, silent, 5);
     try {
       const db = store.db;
@@ -40,7 +42,9 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       const applied = await sql<{ name: string }>`SELECT name FROM versions_migrations ORDER BY name`.execute(
         db,
       );
-      expect(applied.rows.map((row) => row.name)).toEqual([
+      // Every migration once, in the order of its name (which is the order they are applied in).
+      expect(applied.rows.map((row) => row.name)).toEqual(every);
+      expect(every.slice(0, 4)).toEqual([
         '2020-12-01-original-schema',
         '2026-11-26-01-mysql-utc-datetime',
         '2026-11-26-02-status-history',

@@ -22,13 +22,9 @@ class CountedEvents extends DeploymentEvents {
   }
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits until `check` holds, failing with `what` after `timeout` ms. */
+const until = (check: () => boolean, what: string, timeout = 3000) =>
+  expect.poll(check, { timeout, interval: 10, message: `waiting for ${what}` }).toBe(true);
 
 describe('server-sent events through the app', () => {
   let t: TestApp;

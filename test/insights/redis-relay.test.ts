@@ -23,13 +23,9 @@ interface Replica {
   seen: DeploymentEvent[];
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits until `check` holds, failing with `what` after `timeout` ms. */
+const until = (check: () => boolean, what: string, timeout = 5000) =>
+  expect.poll(check, { timeout, interval: 10, message: `waiting for ${what}` }).toBe(true);
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 

@@ -46,15 +46,16 @@ describe.skipIf(!REDIS_AVAILABLE)('the server process with Redis and metrics on'
 
   it('checks Redis in /healthz and serves the gauge on the metrics port', async () => {
     // Redis connects in the background (the service starts without it): wait until it reports OK.
-    let health: unknown;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const healthz = await fetch(`${server.url}/api/v1/healthz`);
-      expect(healthz.status).toBe(200);
-      health = await healthz.json();
-      if ((health as { status: { redis?: string } }).status.redis === 'OK') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(health).toEqual({ status: { sqlite: 'OK', redis: 'OK' } });
+    await expect
+      .poll(
+        async () => {
+          const healthz = await fetch(`${server.url}/api/v1/healthz`);
+          expect(healthz.status).toBe(200);
+          return healthz.json();
+        },
+        { timeout: 5000, interval: 100 },
+      )
+      .toEqual({ status: { sqlite: 'OK', redis: 'OK' } });
 
     const created = await fetch(`${server.url}/api/v1/create`, {
       method: 'POST',

@@ -120,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(deploymentsQueryRoutes, { service: queries, audit });
       await api.register(insightsRoutes, { service: insights });
       await api.register(environmentsRoutes, { service: environments });
-      await api.register(eventsRoutes, { events });
+      await api.register(eventsRoutes, { events, ...config.events });
       await api.register(openApiRoutes);
     },
     { prefix: '/api/v1' },

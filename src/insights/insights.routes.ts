@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { VersionIdQuerySchema, withErrors } from '../deployments/deployments.schemas.js';
 import {
+  DoraAnswerSchema,
   DoraQuerySchema,
-  DoraSchema,
   HistorySchema,
   MatrixQuerySchema,
   MatrixSchema,
@@ -53,7 +53,7 @@ export async function insightsRoutes(app: FastifyInstance, opts: { service: Insi
         tags: ['statistics'],
         summary: 'DORA figures over the last days: frequency, change failure rate, time to restore, duration',
         querystring: DoraQuerySchema,
-        response: withErrors({ 200: DoraSchema }),
+        response: withErrors({ 200: DoraAnswerSchema }),
       },
     },
     (request) => service.dora(request.query),

@@ -1,6 +1,6 @@
 // The HTTP shapes of history, matrix and DORA figures (fixed by CONTRACT.md, "Beyond the original").
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_DORA_DAYS, MAX_DORA_DAYS } from './insights.service.js';
+import { DEFAULT_DORA_DAYS, MAX_DORA_BUCKETS, MAX_DORA_DAYS } from './insights.service.js';
 
 const DATE = { format: 'date-time', examples: ['2020-12-02T19:58:10.123Z'] } as const;
 
@@ -52,6 +52,20 @@ export const DoraQuerySchema = Type.Object({
       description: `The window: deployments created in the last \`days\` × 24 hours. At most ${MAX_DORA_DAYS}.`,
     }),
   ),
+  groupBy: Type.Optional(
+    Type.Union([Type.Literal('workload'), Type.Literal('environment')], {
+      description:
+        'Adds `groups`: the figures of every workload (or workload/platform/environment) with deployments in the window.',
+      'x-error': 'must be workload or environment',
+    }),
+  ),
+  bucketDays: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_DORA_DAYS,
+      description: `Adds \`buckets\`: the figures of consecutive spans of that many days, oldest first (at most ${MAX_DORA_BUCKETS} spans).`,
+    }),
+  ),
 });
 
 const SECONDS = {
@@ -86,3 +100,29 @@ export const DoraSchema = Type.Object({
   ),
   rolloutsPerDay: Type.Optional(Type.Number({ description: 'With `tier` only: rollouts / days.' })),
 });
+
+/** `/stats/dora` as answered: the window's figures, with `groups` and `buckets` when asked for. */
+export const DoraAnswerSchema = Type.Composite([
+  DoraSchema,
+  Type.Object({
+    groups: Type.Optional(
+      Type.Array(
+        Type.Composite([
+          Type.Object({
+            workload: Type.String(),
+            platform: Type.Optional(Type.String()),
+            environment: Type.Optional(Type.String()),
+          }),
+          DoraSchema,
+        ]),
+        { description: 'With `groupBy`: one entry per workload (or environment) with deployments, sorted.' },
+      ),
+    ),
+    buckets: Type.Optional(
+      Type.Array(DoraSchema, {
+        description:
+          'With `bucketDays`: consecutive spans, oldest first; the newest ends at `to`, the oldest may be shorter.',
+      }),
+    ),
+  }),
+]);

@@ -2,7 +2,7 @@ import type { ReadCache } from '../cache/read-cache.js';
 import type { EnvironmentKey } from '../deployments/deployment.js';
 import { MAX_NAME_LENGTH, versionId } from '../deployments/deployments.service.js';
 import { badRequest, notFound } from '../errors.js';
-import type { DoraFigures, DoraWindow, HistoryEntry, MatrixEntry } from './insights.js';
+import type { DoraAnswer, DoraFigures, DoraWindow, HistoryEntry, MatrixEntry } from './insights.js';
 import type { InsightsStore } from './insights.store.js';
 
 /** The DORA window when `days` is not given. */
@@ -19,7 +19,14 @@ export interface DoraInput {
   environment?: unknown;
   tier?: unknown;
   days?: unknown;
+  groupBy?: unknown;
+  bucketDays?: unknown;
 }
+
+/** The most trend buckets one answer holds (`days / bucketDays`). */
+export const MAX_DORA_BUCKETS = 100;
+/** How many groups or buckets are measured at a time: a few of the pool's connections, never all. */
+const DORA_CONCURRENCY = 4;
 
 export interface InsightsServiceDeps {
   store: InsightsStore;
@@ -58,7 +65,7 @@ export class InsightsService {
   }
 
   /** DORA figures over the deployments created in the last `days` days (up to now), as docs/insights.md defines. */
-  async dora(input: DoraInput): Promise<DoraFigures> {
+  async dora(input: DoraInput): Promise<DoraAnswer> {
     const days = doraDays(input.days);
     const scope: Partial<EnvironmentKey> = {};
     for (const field of ['workload', 'platform', 'environment'] as const) {
@@ -68,8 +75,54 @@ export class InsightsService {
     const to = this.now();
     const window: DoraWindow = { from: new Date(to.getTime() - days * DAY_MS), to, scope };
     const byTier = input.tier !== undefined && input.tier !== '' && this.environmentsOfTier !== undefined;
+    const groupBy = doraGroupBy(input.groupBy);
+    const bucketDays = doraBucketDays(input.bucketDays, days);
     if (byTier) window.environments = await this.environmentsOfTier?.(input.tier);
     // Not cached: the window moves with the clock, so no two requests ask the same question.
+    const figures = await this.figures(window, days, byTier);
+    if (groupBy === undefined && bucketDays === undefined) return figures;
+    const [groups, buckets] = await Promise.all([
+      groupBy === undefined ? undefined : this.groups(window, days, byTier, groupBy),
+      bucketDays === undefined ? undefined : this.buckets(window, days, byTier, bucketDays),
+    ]);
+    return { ...figures, ...(groups ? { groups } : {}), ...(buckets ? { buckets } : {}) };
+  }
+
+  /**
+   * The figures of every workload (or workload/platform/environment) with deployments in the window, each
+   * as its own request would answer: the DORA page's table in one request instead of one per line.
+   */
+  private async groups(window: DoraWindow, days: number, byTier: boolean, groupBy: DoraGroupBy) {
+    const keys = await this.store.doraGroups(window, groupBy);
+    return mapLimited(keys, async (key) => ({
+      ...key,
+      ...(await this.figures({ ...window, scope: { ...window.scope, ...key } }, days, byTier)),
+    }));
+  }
+
+  /**
+   * The window cut into consecutive spans of `bucketDays`, oldest first, each with its figures: the newest
+   * ends at `to`, and each span ends a millisecond (the databases' precision) before the next begins, so
+   * every deployment counts in exactly one. The oldest is shorter when `days` is not a multiple.
+   */
+  private async buckets(window: DoraWindow, days: number, byTier: boolean, bucketDays: number) {
+    const spans: Array<{ from: Date; to: Date; days: number }> = [];
+    const end = window.to.getTime();
+    for (let start = 0; start < days; start += bucketDays) {
+      const spanDays = Math.min(bucketDays, days - start);
+      spans.unshift({
+        from: new Date(end - (start + spanDays) * DAY_MS),
+        to: new Date(end - start * DAY_MS - (start === 0 ? 0 : 1)),
+        days: spanDays,
+      });
+    }
+    return mapLimited(spans, (span) =>
+      this.figures({ ...window, from: span.from, to: span.to }, span.days, byTier),
+    );
+  }
+
+  /** The figures of one window of `days` days. */
+  private async figures(window: DoraWindow, days: number, byTier: boolean): Promise<DoraFigures> {
     const [{ deploymentSeconds, restoreSeconds, ...counts }, leadTimeSeconds] = await Promise.all([
       this.store.dora(window),
       this.store.leadTimeSeconds(window),
@@ -128,6 +181,47 @@ function doraDays(value: unknown): number {
     throw badRequest(`days must be a whole number from 1 to ${MAX_DORA_DAYS}`);
   }
   return days;
+}
+
+/** What `/stats/dora` may be grouped by. */
+export type DoraGroupBy = 'workload' | 'environment';
+
+function doraGroupBy(value: unknown): DoraGroupBy | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === 'workload' || value === 'environment') return value;
+  throw badRequest('groupBy must be workload or environment');
+}
+
+/** A trend's span in days: a whole number from 1 to `days`, cutting the window in at most 100 spans. */
+function doraBucketDays(value: unknown, days: number): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const bucketDays = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (
+    typeof bucketDays !== 'number' ||
+    !Number.isInteger(bucketDays) ||
+    bucketDays < 1 ||
+    bucketDays > days
+  ) {
+    throw badRequest(`bucketDays must be a whole number from 1 to days (${days})`);
+  }
+  if (Math.ceil(days / bucketDays) > MAX_DORA_BUCKETS) {
+    throw badRequest(
+      `bucketDays must cut the window in at most ${MAX_DORA_BUCKETS} spans: at least ${Math.ceil(days / MAX_DORA_BUCKETS)}`,
+    );
+  }
+  return bucketDays;
+}
+
+/** Runs `work` over `items`, a few at a time, keeping their order. */
+async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++)
+      results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(DORA_CONCURRENCY, items.length) }, worker));
+  return results;
 }
 
 /** An optional name filter: absent or blank means none; otherwise trimmed, at most 100 characters. */

@@ -7,6 +7,7 @@ import { leadTimeSeconds } from './lead-time.store.js';
 import {
   FAILED_STATUS,
   type DoraCounts,
+  type DoraGroup,
   type DoraMeasures,
   type DoraWindow,
   type HistoryEntry,
@@ -388,6 +389,23 @@ export class InsightsStore {
     return this.guard(() =>
       leadTimeSeconds(this.dialect, window, (eb) => inWindow(eb, window, this.dialect)),
     );
+  }
+
+  /** The workloads (or workload/platform/environment) with deployments in the window, sorted. */
+  doraGroups(window: DoraWindow, by: 'workload' | 'environment'): Promise<DoraGroup[]> {
+    return this.guard(async () => {
+      const columns =
+        by === 'workload'
+          ? (['v.workload'] as const)
+          : (['v.workload', 'v.platform', 'v.environment'] as const);
+      let query = this.db
+        .selectFrom('versions as v')
+        .where((eb) => inWindow(eb, window, this.dialect))
+        .select(columns)
+        .distinct();
+      for (const column of columns) query = query.orderBy(column);
+      return (await query.execute()) as DoraGroup[];
+    });
   }
 
   /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */

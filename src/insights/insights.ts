@@ -53,5 +53,16 @@ export interface DoraFigures extends DoraCounts {
   rolloutsPerDay?: number;
 }
 
+/** A group of `/stats/dora?groupBy=`: a workload, or a workload's environment. */
+export type DoraGroup = { workload: string; platform?: string; environment?: string };
+
+/** `/stats/dora` with `groupBy` and/or `bucketDays`: the window's figures, per group and per span. */
+export interface DoraAnswer extends DoraFigures {
+  /** With `groupBy`: the figures of each workload (or environment) with deployments in the window, sorted. */
+  groups?: Array<DoraGroup & DoraFigures>;
+  /** With `bucketDays`: the figures of consecutive spans of the window, oldest first. */
+  buckets?: DoraFigures[];
+}
+
 /** The status a deployment reaches when it fails. */
 export const FAILED_STATUS = 'failed';

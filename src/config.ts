@@ -46,6 +46,8 @@ export interface Config {
   logHealthRequests: boolean;
   logLevel: string;
   redis: { enabled: false } | { enabled: true; uri: string };
+  /** APP_READ_CACHE: `memory` keeps read results in the process (exact, see cache/memory-cache.ts) when Redis is off. */
+  readCache: 'memory' | 'off';
   /** Bearer tokens allowed to write; empty means writes are open. */
   apiTokens: string[];
   /** Bearer tokens allowed to read; empty means reads are open. */
@@ -90,6 +92,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     logHealthRequests: value(env, 'APP_SKIP_PATH_DISABLED') !== undefined,
     logLevel: parseLogLevel(env),
     redis: parseRedis(env),
+    readCache: parseChoice(env, 'APP_READ_CACHE', ['memory', 'off'], 'memory'),
     apiTokens: parseList(env, 'APP_API_TOKENS'),
     readTokens: parseList(env, 'APP_READ_TOKENS'),
     webhookUrls: parseUrls(env, 'APP_WEBHOOK_URLS'),
@@ -100,6 +103,16 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     corsOrigins: parseList(env, 'APP_CORS_ORIGINS'),
     webRoot: parseWebRoot(env, cwd),
   };
+}
+
+/** One of `choices` (any case), or `fallback` when unset. */
+function parseChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
 }
 
 /** A variable's value, or undefined when unset or blank. */

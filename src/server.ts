@@ -2,8 +2,11 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { describeAccess } from './auth/bearer-auth.js';
+import { openChangeFeed } from './cache/change-feeds.js';
+import { MemoryCache } from './cache/memory-cache.js';
 import { RedisCache } from './cache/redis-cache.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { DeploymentEvents } from './events/deployment-events.js';
@@ -44,6 +47,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
 
   // Not awaited: Redis only accelerates, so the service starts (and answers from the database) without it.
   const redis = config.redis.enabled ? new RedisCache({ uri: config.redis.uri, logger: log }) : undefined;
+  // Without Redis, read results are kept in this process while a change feed vouches for them.
+  const memoryCache = redis || config.readCache === 'off' ? undefined : await openMemoryCache(config, log);
   const metrics = config.metricsPort
     ? new Metrics({ store, logger: log, redisUp: redis && (() => redis.up) })
     : undefined;
@@ -59,7 +64,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     store,
     logger: log,
     events,
-    cache: redis,
+    cache: redis ?? memoryCache,
     healthChecks: redis && [redis.healthCheck],
     metrics,
   });
@@ -68,7 +73,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     metrics &&
     (await startMetricsServer(metrics, { host: config.metricsHost, port: config.metricsPort, logger: log }));
   log.info(
-    { url, database, redis: redis?.address ?? 'disabled', metrics: metricsServer?.url ?? 'disabled' },
+    {
+      url,
+      database,
+      redis: redis?.address ?? 'disabled',
+      readCache: redis ? 'redis' : memoryCache ? 'memory' : 'off',
+      metrics: metricsServer?.url ?? 'disabled',
+    },
     'versions is listening',
   );
   log.info(
@@ -92,6 +103,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await metricsServer?.close();
     await relay?.stop();
     await redis?.close();
+    await memoryCache?.close();
     await store.dialect
       .close()
       .catch((error: Error) => log.warn({ err: error.message }, 'closing the database'));
@@ -100,6 +112,18 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The in-process read cache, or none where the database has no change feed (MySQL/MariaDB). */
+async function openMemoryCache(config: Config, log: Logger): Promise<MemoryCache | undefined> {
+  const feed = await openChangeFeed(config.database, log);
+  if (!feed) {
+    log.info(
+      'read cache: off (this database cannot tell replicas about changes; REDIS_ENABLED turns a cache on)',
+    );
+    return undefined;
+  }
+  return new MemoryCache({ feed });
 }
 
 /** Listens on APP_HOST (every interface by default, IPv4 only where IPv6 is off); returns a URL to reach it. */

@@ -10,6 +10,7 @@ import * as deploymentDetails from './2026-12-01-12-deployment-details.js';
 import * as auditLog from './2026-12-01-13-01-audit-log.js';
 import * as detailFilterIndexes from './2026-12-01-13-02-detail-filter-indexes.js';
 import * as environmentTiers from './2026-12-01-18-environment-tiers.js';
+import * as changeNotifications from './2026-12-01-19-change-notifications.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-12-01-13-01-audit-log', auditLog],
   ['2026-12-01-13-02-detail-filter-indexes', detailFilterIndexes],
   ['2026-12-01-18-environment-tiers', environmentTiers],
+  ['2026-12-01-19-change-notifications', changeNotifications],
 ];
 
 /** The migrations, bound to the dialect they run on (DDL differs between databases). */

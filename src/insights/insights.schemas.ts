@@ -20,7 +20,15 @@ export const MatrixSchema = Type.Array(
     environment: Type.String({ examples: ['production'] }),
     current: Type.Union(
       [
-        Type.Object({ versions_id: Type.Integer(), version: Type.String(), date: Type.String(DATE) }),
+        Type.Object({
+          versions_id: Type.Integer(),
+          version: Type.String(),
+          date: Type.String(DATE),
+          commit: Type.Union([Type.String(), Type.Null()], { description: 'Its commit, when recorded.' }),
+          environmentURL: Type.Union([Type.String(), Type.Null()], {
+            description: 'Where the environment answers, when recorded.',
+          }),
+        }),
         Type.Null(),
       ],
       { description: 'The newest successful (deployed or completed) deployment; null when there is none.' },

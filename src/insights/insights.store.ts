@@ -92,6 +92,7 @@ export class InsightsStore {
         .selectFrom(environments.as('m'))
         .innerJoin('versions as l', 'l.versions_id', 'm.latest_id')
         .leftJoin('versions as c', 'c.versions_id', 'm.current_id')
+        .leftJoin('versions_details as cd', 'cd.versions_id', 'm.current_id')
         .select([
           'm.workload',
           'm.platform',
@@ -103,6 +104,8 @@ export class InsightsStore {
           'c.versions_id as current_id',
           'c.version as current_version',
           'c.date as current_date',
+          'cd.commit_sha as current_commit',
+          'cd.environment_url as current_environment_url',
         ])
         .orderBy('m.workload')
         .orderBy('m.platform')
@@ -119,6 +122,8 @@ export class InsightsStore {
                 versions_id: Number(row.current_id),
                 version: row.current_version,
                 date: parseUtcDate(row.current_date).toISOString(),
+                commit: row.current_commit ?? null,
+                environmentURL: row.current_environment_url ?? null,
               },
         latest: {
           versions_id: Number(row.latest_id),

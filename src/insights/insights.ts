@@ -9,7 +9,14 @@ export interface HistoryEntry {
 
 /** What one environment runs (`current`: newest successful deployment) and last tried (`latest`: any status). */
 export interface MatrixEntry extends EnvironmentKey {
-  current: { versions_id: number; version: string; date: string } | null;
+  current: {
+    versions_id: number;
+    version: string;
+    date: string;
+    /** Its commit and environment link, when its create sent them. */
+    commit: string | null;
+    environmentURL: string | null;
+  } | null;
   latest: { versions_id: number; version: string; status: string; date: string };
 }
 

@@ -25,6 +25,7 @@ const DoraPage = onDemand(() => import('./pages/DoraPage.vue'));
 const ApiDocsPage = onDemand(() => import('./pages/ApiDocsPage.vue'));
 const WorkloadPage = onDemand(() => import('./pages/WorkloadPage.vue'));
 const SearchPage = onDemand(() => import('./pages/SearchPage.vue'));
+const ComparePage = onDemand(() => import('./pages/ComparePage.vue'));
 
 type Params = Record<string, string | undefined>;
 
@@ -115,6 +116,12 @@ export const routes: readonly Route[] = [
     component: WorkloadPage,
     props: (params) => required(params, 'workload'),
     title: ({ workload }) => workload,
+  }),
+  defineRoute({
+    pattern: PATTERNS.compare,
+    component: ComparePage,
+    props: (params) => required(params, 'workload'),
+    title: ({ workload }) => `${workload}: what a promotion would ship`,
   }),
   defineRoute({
     pattern: PATTERNS.search,

@@ -10,6 +10,8 @@ import type {
   HistoryEntry,
   MatrixEntry,
   PagedDeployment,
+  WholeDeployment,
+  Comparison,
 } from './types';
 import { readToken, tokenRequired } from './read-token';
 
@@ -131,6 +133,30 @@ export const api = {
     const row = await getJson<Deployment>('/read/raw/id', { versionId }, signal);
     if (!row) throw new ApiError(404, `no deployment with versionId ${versionId}`);
     return row;
+  },
+
+  /** One deployment, whole: row, commit, links, changes and history (404 ApiError when there is none). */
+  async wholeDeployment(versionId: number, signal?: AbortSignal): Promise<WholeDeployment> {
+    const deployment = await getJson<WholeDeployment>(`/deployments/${versionId}`, {}, signal);
+    if (!deployment) throw new ApiError(404, `no deployment with versionId ${versionId}`);
+    return deployment;
+  },
+
+  /** The deployment running in an environment now (newest successful), whole; 404 ApiError when none. */
+  async currentDeployment(where: EnvironmentPath, signal?: AbortSignal): Promise<WholeDeployment> {
+    const deployment = await getJson<WholeDeployment>('/deployments/current', { ...where }, signal);
+    if (!deployment) throw new ApiError(404, 'no current deployment');
+    return deployment;
+  },
+
+  /** The commits that reached `from` (PLATFORM/ENVIRONMENT) and not `to`: what that promotion would ship. */
+  async compare(
+    where: { workload: string; from: string; to: string },
+    signal?: AbortSignal,
+  ): Promise<Comparison> {
+    const comparison = await getJson<Comparison>('/compare', { ...where }, signal);
+    if (!comparison) throw new ApiError(500, 'The server sent no comparison.');
+    return comparison;
   },
 
   /** Every status of one deployment with its time, creation first (404 ApiError when there is no such id). */

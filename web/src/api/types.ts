@@ -49,7 +49,14 @@ export interface HistoryEntry {
 /** What one environment runs and last tried (`GET /read/matrix`). */
 export interface MatrixEntry extends EnvironmentPath {
   /** The newest successful (deployed or completed) deployment; null when none succeeded yet. */
-  current: { versions_id: number; version: string; date: string } | null;
+  current: {
+    versions_id: number;
+    version: string;
+    date: string;
+    /** Its commit and the environment's address, when its create sent them. */
+    commit?: string | null;
+    environmentURL?: string | null;
+  } | null;
   /** The newest deployment, whatever its status. */
   latest: { versions_id: number; version: string; status: string; date: string };
 }
@@ -65,6 +72,9 @@ export interface DoraFigures {
   changeFailureRate: number | null;
   medianTimeToRestoreSeconds: number | null;
   medianDeploymentSeconds: number | null;
+  /** Commits that first reached an environment in the window, and their median lead time. */
+  changes?: number;
+  medianLeadTimeSeconds?: number | null;
   /** With `tier`: successful deployments, a workload's within an hour of each other counted once. */
   rollouts?: number;
   rolloutsPerDay?: number;
@@ -92,4 +102,39 @@ export interface EnvironmentTier {
   tierSource: 'set' | 'inferred';
   workloads: number;
   deployments: number;
+}
+
+/** A commit a deployment brought to its environment. */
+export interface Change {
+  commit: string;
+  committedAt: string;
+  title: string | null;
+  author: string | null;
+}
+
+/** A deployment with what it knows of its change and its history (`GET /deployments/{versionId}`). */
+export interface WholeDeployment extends Deployment {
+  commit: string | null;
+  ref: string | null;
+  repository: string | null;
+  deployer: string | null;
+  logURL: string | null;
+  environmentURL: string | null;
+  description: string | null;
+  changes: Change[];
+  history: Array<{
+    status: string;
+    date: string;
+    setBy: string | null;
+    description: string | null;
+    logURL: string | null;
+  }>;
+}
+
+/** What promoting `from` to `to` would ship (`GET /compare`). */
+export interface Comparison {
+  workload: string;
+  from: { platform: string; environment: string };
+  to: { platform: string; environment: string };
+  changes: Array<Change & { versions: Array<{ versions_id: number; version: string; date: string }> }>;
 }

@@ -20,6 +20,8 @@ export function metricValue(figures: DoraFigures, metric: DoraMetric): number | 
   switch (metric) {
     case 'deploymentFrequency':
       return figures.rolloutsPerDay ?? figures.deploymentsPerDay;
+    case 'leadTime':
+      return figures.medianLeadTimeSeconds ?? null;
     case 'changeFailureRate':
       return figures.changeFailureRate;
     case 'timeToRestore':

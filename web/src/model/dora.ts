@@ -4,7 +4,8 @@
 
 export type DoraBand = 'elite' | 'high' | 'medium' | 'low';
 
-export type DoraMetric = 'deploymentFrequency' | 'changeFailureRate' | 'timeToRestore' | 'deploymentDuration';
+export type DoraMetric =
+  'deploymentFrequency' | 'leadTime' | 'changeFailureRate' | 'timeToRestore' | 'deploymentDuration';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -40,6 +41,19 @@ export const DORA_BANDS: Record<DoraMetric, BandThresholds> = {
       high: 'between once a week and once a day',
       medium: 'between once a month and once a week',
       low: 'less than once a month',
+    },
+  },
+  // Seconds from a commit to its first successful deployment: the 2024 report's lead-time clusters.
+  leadTime: {
+    better: 'lower',
+    elite: DAY,
+    high: WEEK,
+    medium: MONTH,
+    described: {
+      elite: 'less than a day',
+      high: 'between a day and a week',
+      medium: 'between a week and a month',
+      low: 'a month or more',
     },
   },
   // Failed / (successful + failed).

@@ -14,6 +14,7 @@ export const PATTERNS = {
   api: '/api',
   workload: '/workload/:workload',
   search: '/search',
+  compare: '/workload/:workload/compare',
 } as const;
 
 export interface PlatformAddress {
@@ -64,6 +65,9 @@ export const pathTo = {
   workload: (workload: string): string => fillPattern(PATTERNS.workload, { workload }),
   /** What the header's search box finds for `q`. */
   search: (q: string): string => fillPattern(PATTERNS.search) + queryString({ q }),
+  /** What promoting `from` to `to` (each PLATFORM/ENVIRONMENT) would ship. */
+  compare: (workload: string, from: string, to: string): string =>
+    fillPattern(PATTERNS.compare, { workload }) + queryString({ from, to }),
 };
 
 /** Which workload, platform and environment an address shows, for the menu to open and highlight them. */

@@ -131,6 +131,29 @@ function withoutClock(body: string): string {
   }
 }
 
+/**
+ * `actual` with each number that is within 2 ms of `expected`'s replaced by it: figures such as DORA's median
+ * durations are computed by each database's own arithmetic (SQLite's julianday is a floating day count),
+ * which can round the last millisecond apart. Any other difference stays.
+ */
+function withFiguresOf(expected: string, actual: string): string {
+  const close = (want: unknown, got: unknown): unknown => {
+    if (typeof want === 'number' && typeof got === 'number')
+      return Math.abs(want - got) <= 0.002 ? want : got;
+    if (Array.isArray(want) && Array.isArray(got)) return got.map((item, index) => close(want[index], item));
+    if (want && got && typeof want === 'object' && typeof got === 'object') {
+      const wanted = want as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(got).map(([key, value]) => [key, close(wanted[key], value)]));
+    }
+    return got;
+  };
+  try {
+    return JSON.stringify(close(JSON.parse(expected), JSON.parse(actual)));
+  } catch {
+    return actual;
+  }
+}
+
 describe('versions copy', () => {
   let sourceDb: TestDatabase;
   let urls: string[];
@@ -188,7 +211,13 @@ describe('versions copy', () => {
 
       target = await createTestApp(dialect, { database: targetDb });
       const after = await answers(target, urls);
-      for (const url of urls) expect({ url, ...after[url] }).toEqual({ url, ...before[url] });
+      for (const url of urls) {
+        const expected = before[url]!;
+        const answer = { ...after[url]!, body: withFiguresOf(expected.body, after[url]!.body) };
+        // Both through JSON.stringify, so that only the content is compared.
+        const normalized = { ...expected, body: withFiguresOf(expected.body, expected.body) };
+        expect({ url, ...answer }).toEqual({ url, ...normalized });
+      }
     });
 
     it('continues the ids after the copied ones', async () => {

@@ -11,6 +11,7 @@ import { DeploymentEvents } from '../../src/events/deployment-events.js';
 import { Notifier, startNotifications } from '../../src/notify/notifier.js';
 import { compileFilter, type NotifyReceiver } from '../../src/notify/receivers.js';
 import { DIALECTS } from '../helpers/databases.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { captureLogs, createTestApp, type TestApp } from '../helpers/test-app.js';
 import { startRecorder, type Recorder, type RecordedRequest } from './http-recorder.js';
 
@@ -267,6 +268,45 @@ describe.each(DIALECTS)('notifications from the app on %s', (dialect) => {
       signed: true,
       links: PUBLIC_URL,
     });
+  });
+});
+
+describe('a server process with APP_NOTIFY', () => {
+  it('notifies Slack and Grafana from the environment alone, and flushes on SIGTERM', async () => {
+    const [slack, grafana] = await Promise.all([startRecorder(), startRecorder()]);
+    grafana.answer = () => ({ status: 200, body: { id: 5 } });
+    const server = await startServerProcess({
+      APP_NOTIFY: JSON.stringify([
+        { kind: 'slack', url: `${slack.origin}/services/process-secret` },
+        { kind: 'grafana', url: grafana.origin, token: GRAFANA_TOKEN, filter: { status: ['failed'] } },
+      ]),
+      APP_PUBLIC_URL: PUBLIC_URL,
+    });
+    try {
+      const write = (body: object) =>
+        fetch(`${server.url}/api/v1/create`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ workload: 'proc', platform: 'p', environment: 'e', ...body }),
+        });
+      expect((await write({ version: '1' })).status).toBe(201);
+      const [first] = await slack.received(1);
+      expect(first!.json).toMatchObject({ text: 'proc 1 → p/e: deployed' });
+      expect(JSON.stringify(first!.json)).toContain(`${PUBLIC_URL}/ui/deployment/1`);
+      // Written just before SIGTERM: delivered by the shutdown's flush; only the failure reaches Grafana.
+      expect((await write({ version: '2', status: 'failed' })).status).toBe(201);
+      await server.stop();
+      expect(slack.requests).toHaveLength(2);
+      expect(grafana.requests.map((request) => request.json)).toEqual([
+        expect.objectContaining({ tags: expect.arrayContaining(['status:failed']) }),
+      ]);
+      const logs = server.logs.join('\n');
+      expect(logs).not.toContain('process-secret');
+      expect(logs).not.toContain(GRAFANA_TOKEN);
+    } finally {
+      await server.stop();
+      await Promise.all([slack.close(), grafana.close()]);
+    }
   });
 });
 

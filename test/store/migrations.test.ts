@@ -55,7 +55,8 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     } finally {
       await store.close();
     }
-  });
+    // Three server processes starting at once: seconds each on a busy 2-core machine.
+  }, 90_000);
 
   it('is a no-op on a database that is already up to date', async () => {
     const database = await createTestDatabase(dialect);

@@ -5,6 +5,8 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const START = Date.parse('2025-01-01T00:00:00.000Z');
 const MINUTE = 60_000;
+/** What a matrix entry's `current` carries when its create sent no commit or environment link. */
+const NO_LINKS = { commit: null, environmentURL: null };
 
 describe.each(DIALECTS)('history and matrix on %s', (dialect) => {
   let t: TestApp;
@@ -136,7 +138,8 @@ describe.each(DIALECTS)('history and matrix on %s', (dialect) => {
       {
         ...key,
         environment: 'eu',
-        current: { versions_id: euGood, version: '1.0.0', date: iso(START + 60 * MINUTE) },
+        // commit and environmentURL: null, as these creates sent none (test/deployments/deployment-details.test.ts).
+        current: { versions_id: euGood, version: '1.0.0', date: iso(START + 60 * MINUTE), ...NO_LINKS },
         latest: { versions_id: euBad, version: '1.1.0', status: 'failed', date: iso(START + 61 * MINUTE) },
       },
       {
@@ -154,7 +157,7 @@ describe.each(DIALECTS)('history and matrix on %s', (dialect) => {
         ...key,
         platform: 'staging',
         environment: 'eu',
-        current: { versions_id: stagingNewest, version: '1.3.0', date: tied },
+        current: { versions_id: stagingNewest, version: '1.3.0', date: tied, ...NO_LINKS },
         latest: { versions_id: stagingNewest, version: '1.3.0', status: 'completed', date: tied },
       },
     ]);
@@ -165,7 +168,12 @@ describe.each(DIALECTS)('history and matrix on %s', (dialect) => {
     const us = (await get('/api/v1/read/matrix', { workload: ' m-team ' }))
       .json()
       .find((entry: { environment: string }) => entry.environment === 'us');
-    expect(us.current).toEqual({ versions_id: usOngoing, version: '1.1.0', date: iso(START + 61 * MINUTE) });
+    expect(us.current).toEqual({
+      versions_id: usOngoing,
+      version: '1.1.0',
+      date: iso(START + 61 * MINUTE),
+      ...NO_LINKS,
+    });
     expect(us.latest.status).toBe('deployed');
   });
 

@@ -72,6 +72,31 @@ export class DeploymentDetailsStore {
     }
   }
 
+  /** A deployment's details and changes as its events carry them (inside the caller's transaction). */
+  static async eventFields(trx: Kysely<Database>, id: number): Promise<Details & { changes: Change[] }> {
+    // One after the other: a transaction is one connection.
+    const details = await trx
+      .selectFrom('versions_details')
+      .selectAll()
+      .where('versions_id', '=', id)
+      .executeTakeFirst();
+    const changes = await trx
+      .selectFrom('versions_changes')
+      .selectAll()
+      .where('versions_id', '=', id)
+      .orderBy('position')
+      .execute();
+    return {
+      ...(details ? fromDetailsRow(details) : NO_DETAILS),
+      changes: changes.map((change) => ({
+        commit: change.commit_sha,
+        committedAt: parseUtcDate(change.committed_at).toISOString(),
+        title: change.title,
+        author: change.author,
+      })),
+    };
+  }
+
   /**
    * The whole deployments of these ids, in the order given (ids without a deployment are left out): row,
    * details, changes and status history. With `raw: false` the payload is not read.

@@ -144,7 +144,9 @@ export class DeploymentsStore {
           .execute();
       }
       await DeploymentDetailsStore.note(trx, id, note);
-      return { deployment: { ...toDeployment(row), status }, changed };
+      // An announced change carries what the deployment knows of its change, as a create's event does.
+      const fields = changed ? await DeploymentDetailsStore.eventFields(trx, id) : {};
+      return { deployment: { ...toDeployment(row), status, ...fields }, changed };
     });
   }
 

@@ -111,6 +111,15 @@ describe.each(DIALECTS)('deployment details on %s', (dialect) => {
     );
     expect(createdEvent?.deployment).toMatchObject({ commit: SHA(1), deployer: 'ada', ref: 'main' });
     expect((createdEvent?.deployment as unknown as { changes: unknown[] }).changes).toHaveLength(2);
+    const statusEvent = events.find(
+      (event) => event.event === 'status' && event.deployment.versions_id === versionId,
+    );
+    expect(statusEvent?.deployment).toMatchObject({
+      status: 'failed',
+      commit: SHA(1),
+      logURL: 'https://ci.example.com/runs/2',
+      description: 'Smoke test failed',
+    });
   });
 
   it("takes the named token's name as deployer, and none from an unnamed token", async () => {

@@ -59,7 +59,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cache =
     deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
   const audit = new AuditService(new AuditStore(store.dialect), deps.now);
-  const service = new DeploymentsService({ store, cache, events, now: deps.now, audit });
+  const service = new DeploymentsService({
+    store,
+    cache,
+    events,
+    now: deps.now,
+    audit,
+    answerLimit: config.answerLimit,
+  });
   const queries = new DeploymentsQueryService({
     store: new DeploymentsQueryStore(store.dialect),
     cache,

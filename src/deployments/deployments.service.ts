@@ -1,6 +1,6 @@
 import type { Actor, AuditRecorder } from '../audit/audit.js';
 import type { ReadCache } from '../cache/read-cache.js';
-import { badRequest, notFound } from '../errors.js';
+import { AppError, badRequest, notFound } from '../errors.js';
 import { eventDetails } from './deployment-details.js';
 import { detailsOf, statusNoteOf, type DetailsInput } from './details-input.js';
 import type { DeploymentEvents } from '../events/deployment-events.js';
@@ -44,6 +44,8 @@ export interface DeploymentsServiceDeps {
   cache: ReadCache;
   events: DeploymentEvents;
   now?: () => Date;
+  /** APP_ANSWER_LIMIT: most bytes of payloads (`raw`) one list answer carries. */
+  answerLimit?: number;
   /** Where every write is appended with who made it; nothing is audited without it. */
   audit?: AuditRecorder;
 }
@@ -54,6 +56,7 @@ export class DeploymentsService {
   private readonly cache: ReadCache;
   private readonly events: DeploymentEvents;
   private readonly now: () => Date;
+  private readonly answerLimit: number;
   private readonly audit: AuditRecorder | undefined;
 
   constructor(deps: DeploymentsServiceDeps) {
@@ -61,6 +64,7 @@ export class DeploymentsService {
     this.cache = deps.cache;
     this.events = deps.events;
     this.now = deps.now ?? (() => new Date());
+    this.answerLimit = deps.answerLimit ?? Infinity;
     this.audit = deps.audit;
   }
 
@@ -114,9 +118,10 @@ export class DeploymentsService {
 
   async environmentPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {
     const key = environmentKey(keyInput);
-    const { rows, total } = await this.cache.read(cacheKey('environment', key, page), () =>
-      this.store.environmentPage(key, page.page, page.rangeLimit),
+    const { rows, total, ...fit } = await this.cache.read(cacheKey('environment', key, page), () =>
+      this.store.environmentPage(key, page.page, page.rangeLimit, this.answerLimit),
     );
+    if (!fit.complete) throw this.pageTooLarge(page, fit.fitting);
     if (rows.length === 0) throw notFound(`no deployments${describe(key)}${describePage(page, total)}`);
     return rows.map((row) => withTotal(row, total));
   }
@@ -126,16 +131,31 @@ export class DeploymentsService {
       workload: name(keyInput.workload, 'workload'),
       platform: name(keyInput.platform, 'platform'),
     };
-    const { rows, total } = await this.cache.read(cacheKey('platform', key, page), () =>
-      this.store.platformPage(key, page.page, page.rangeLimit),
+    const { rows, total, ...fit } = await this.cache.read(cacheKey('platform', key, page), () =>
+      this.store.platformPage(key, page.page, page.rangeLimit, this.answerLimit),
     );
+    if (!fit.complete) throw this.pageTooLarge(page, fit.fitting);
     if (rows.length === 0) throw notFound(`no deployments${describe(key)}${describePage(page, total)}`);
     return rows.map((row) => withTotal(row, total));
   }
 
-  /** The newest deployments over everything (empty when the database is). */
+  /**
+   * The newest deployments over everything (empty when the database is); fewer than 25 when their payloads
+   * would pass APP_ANSWER_LIMIT (always the newest one).
+   */
   home(): Promise<Deployment[]> {
-    return this.cache.read(cacheKey('home'), () => this.store.newest(HOME_SIZE));
+    return this.cache.read(cacheKey('home'), () => this.store.newest(HOME_SIZE, this.answerLimit));
+  }
+
+  /**
+   * A page whose payloads pass APP_ANSWER_LIMIT is refused whole rather than cut short: a client counting
+   * pages would skip the rows left out. The client asks for fewer rows per page instead.
+   */
+  private pageTooLarge(page: Page, fitting: number): AppError {
+    return badRequest(
+      `rangeLimit: the ${page.rangeLimit} deployments of this page carry more than ${this.answerLimit} bytes ` +
+        `of raw payloads (APP_ANSWER_LIMIT); ask for fewer per page (the first ${fitting} fit)`,
+    );
   }
 
   distinctWorkloads(): Promise<EnvironmentKey[]> {

@@ -9,6 +9,7 @@ import type {
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, versionsTable, type StoreDialect, type VersionsIndex } from './dialects/index.js';
+import { fillPayloads, LIST_COLUMNS } from './payload-budget.js';
 import type { Database, VersionsTable } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
 import type { NewDetails, StatusNote } from '../deployments/deployment-details.js';
@@ -150,11 +151,15 @@ export class DeploymentsStore {
     });
   }
 
-  /** Page `page` (from 1) of an environment's deployments, newest first, and how many it has in all. */
-  environmentPage(key: EnvironmentKey, page: number, limit: number) {
+  /**
+   * Page `page` (from 1) of an environment's deployments, newest first, and how many it has in all. The
+   * page is not read (`complete` false, no rows) when its payloads add up to more than `maxBytes`; `fitting`
+   * says how many of its leading rows would fit.
+   */
+  environmentPage(key: EnvironmentKey, page: number, limit: number, maxBytes = Infinity) {
     return this.guard(async () => {
       const [rows, count] = await Promise.all([
-        this.newestFirst(this.inEnvironment(key, 'idx_versions_environment_date').selectAll())
+        this.newestFirst(this.inEnvironment(key, 'idx_versions_environment_date').select(LIST_COLUMNS))
           .limit(limit)
           .offset((page - 1) * limit)
           .execute(),
@@ -166,18 +171,25 @@ export class DeploymentsStore {
           .where('environment', '=', key.environment)
           .executeTakeFirst(),
       ]);
-      return { rows: rows.map(toDeployment), total: Number(count?.deployments ?? 0) };
+      const fitted = await fillPayloads(this.db, rows, maxBytes, false);
+      const total = Number(count?.deployments ?? 0);
+      return {
+        rows: fitted.rows.map(toDeployment),
+        total,
+        complete: fitted.complete,
+        fitting: fitted.fitting,
+      };
     });
   }
 
-  /** Page `page` of a platform's deployments (every environment), newest first, and its total. */
-  platformPage(key: PlatformKey, page: number, limit: number) {
+  /** Page `page` of a platform's deployments (every environment), newest first, and its total; as above. */
+  platformPage(key: PlatformKey, page: number, limit: number, maxBytes = Infinity) {
     return this.guard(async () => {
       const [rows, count] = await Promise.all([
         this.newestFirst(
           this.db
             .selectFrom(this.dialect.versionsThrough('idx_versions_platform_date'))
-            .selectAll()
+            .select(LIST_COLUMNS)
             .where('workload', '=', key.workload)
             .where('platform', '=', key.platform),
         )
@@ -191,15 +203,24 @@ export class DeploymentsStore {
           .where('platform', '=', key.platform)
           .executeTakeFirst(),
       ]);
-      return { rows: rows.map(toDeployment), total: Number(count?.deployments ?? 0) };
+      const fitted = await fillPayloads(this.db, rows, maxBytes, false);
+      const total = Number(count?.deployments ?? 0);
+      return {
+        rows: fitted.rows.map(toDeployment),
+        total,
+        complete: fitted.complete,
+        fitting: fitted.fitting,
+      };
     });
   }
 
-  /** The newest deployments over everything. */
-  newest(limit: number): Promise<Deployment[]> {
+  /** The newest deployments over everything, stopping before the row whose payload passes `maxBytes`. */
+  newest(limit: number, maxBytes = Infinity): Promise<Deployment[]> {
     return this.guard(async () => {
-      const rows = await this.newestFirst(this.db.selectFrom('versions').selectAll()).limit(limit).execute();
-      return rows.map(toDeployment);
+      const rows = await this.newestFirst(this.db.selectFrom('versions').select(LIST_COLUMNS))
+        .limit(limit)
+        .execute();
+      return (await fillPayloads(this.db, rows, maxBytes, true)).rows.map(toDeployment);
     });
   }
 

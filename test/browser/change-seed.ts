@@ -1,12 +1,14 @@
 // Deployments that know their change (issue 12), for the browser tests and screenshots: a workload whose
 // staging is ahead of production by three commits, recorded through the API with backfilled dates.
+import { createHash } from 'node:crypto';
+
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 export const CHANGE_WORKLOAD = 'checkout';
 export const REPOSITORY = 'https://github.com/acme/checkout';
-export const sha = (n: number) =>
-  `${n.toString(16).padStart(2, '0')}4be1c9d3e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b`.slice(0, 40);
+/** A realistic SHA-1, the same for the same `n`. */
+export const sha = (n: number) => createHash('sha1').update(`checkout commit ${n}`).digest('hex');
 
 const COMMITS = [
   { title: 'Accept gift cards at checkout', author: 'Ada Lovelace' },

@@ -25,9 +25,8 @@ export interface BandThresholds {
 
 /**
  * The usual bands of the DORA reports ("Accelerate State of DevOps"), as fourkeys and most dashboards apply
- * them. versions knows no commit times, so lead time for changes cannot be measured; the deployment duration
- * (creation to first success) is one part of it and is held against the lead-time bands: a duration puts a
- * floor under the lead time, never a ceiling.
+ * them; lead time for changes takes the 2024 report's (docs/insights.md names each band's source). The
+ * deployment duration (creation to first success), an extra figure, keeps the older lead-time bands.
  */
 export const DORA_BANDS: Record<DoraMetric, BandThresholds> = {
   // Successful deployments per day.

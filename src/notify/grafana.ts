@@ -39,6 +39,7 @@ export function grafanaText(facts: DeploymentFacts): string {
   if (facts.deployer) text += ` by ${h(facts.deployer)}`;
   if (facts.commit) text += ` (commit ${h(facts.shortCommit ?? facts.commit)})`;
   if (facts.link) text += `<br><a href="${h(facts.link)}">deployment #${facts.id}</a>`;
+  if (facts.logUrl) text += ` · <a href="${h(facts.logUrl)}">log</a>`;
   return text;
 }
 

@@ -64,6 +64,9 @@ export interface DeploymentFacts {
   shortCommit?: string;
   /** The deployment's page in the UI, when APP_PUBLIC_URL is set. */
   link?: string;
+  /** The pipeline's log and the deployed environment, when recorded (http/https only). */
+  logUrl?: string;
+  environmentUrl?: string;
 }
 
 /**
@@ -71,7 +74,12 @@ export interface DeploymentFacts {
  * rows of deployments recorded without them (and of servers that do not store them) simply lack them.
  */
 export function factsOf(deployment: Deployment, publicUrl: string | undefined): DeploymentFacts {
-  const extra = deployment as Deployment & { deployer?: unknown; commit?: unknown };
+  const extra = deployment as Deployment & {
+    deployer?: unknown;
+    commit?: unknown;
+    logURL?: unknown;
+    environmentURL?: unknown;
+  };
   const facts: DeploymentFacts = {
     id: deployment.versions_id,
     workload: deployment.workload,
@@ -87,7 +95,22 @@ export function factsOf(deployment: Deployment, publicUrl: string | undefined): 
     facts.shortCommit = extra.commit.slice(0, 7);
   }
   if (publicUrl) facts.link = `${publicUrl}/ui/deployment/${deployment.versions_id}`;
+  // Only web links: a message's button must never become a javascript: or file: link.
+  const web = (url: unknown) => (typeof url === 'string' && /^https?:\/\//i.test(url) ? url : undefined);
+  const logUrl = web(extra.logURL);
+  const environmentUrl = web(extra.environmentURL);
+  if (logUrl) facts.logUrl = logUrl;
+  if (environmentUrl) facts.environmentUrl = environmentUrl;
   return facts;
+}
+
+/** The links a message offers as buttons: the deployment's page, its log, its environment. */
+export function linksOf(facts: DeploymentFacts): Array<{ title: string; url: string }> {
+  const links: Array<{ title: string; url: string }> = [];
+  if (facts.link) links.push({ title: `Deployment #${facts.id}`, url: facts.link });
+  if (facts.logUrl) links.push({ title: 'Log', url: facts.logUrl });
+  if (facts.environmentUrl) links.push({ title: 'Environment', url: facts.environmentUrl });
+  return links;
 }
 
 /** "teamX 1.4.0 → production/eu: deployed", the one line every kind can show. */

@@ -3,6 +3,7 @@
 import {
   factsOf,
   isDeploymentChange,
+  linksOf,
   headline,
   JSON_HEADERS,
   type DeploymentFacts,
@@ -37,12 +38,15 @@ export function slackMessage(facts: DeploymentFacts): object {
     { type: 'section', text: { type: 'mrkdwn', text: title } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
   ];
-  if (facts.link) {
+  const links = linksOf(facts);
+  if (links.length > 0) {
     blocks.push({
       type: 'actions',
-      elements: [
-        { type: 'button', text: { type: 'plain_text', text: `Deployment #${facts.id}` }, url: facts.link },
-      ],
+      elements: links.map(({ title, url }) => ({
+        type: 'button',
+        text: { type: 'plain_text', text: title },
+        url,
+      })),
     });
   }
   return { text: headline(facts), blocks };

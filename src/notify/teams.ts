@@ -4,6 +4,7 @@
 import {
   factsOf,
   isDeploymentChange,
+  linksOf,
   headline,
   JSON_HEADERS,
   type DeploymentFacts,
@@ -39,9 +40,9 @@ export function teamsMessage(facts: DeploymentFacts): object {
       { type: 'FactSet', facts: facts_ },
     ],
   };
-  if (facts.link) {
-    card.actions = [{ type: 'Action.OpenUrl', title: `Deployment #${facts.id}`, url: facts.link }];
-  }
+  const links = linksOf(facts);
+  if (links.length > 0)
+    card.actions = links.map(({ title, url }) => ({ type: 'Action.OpenUrl', title, url }));
   return {
     type: 'message',
     attachments: [

@@ -456,6 +456,8 @@ describe('deployer and commit', () => {
       ...sample({ versions_id: 9, status: 'deployed' }),
       deployer: 'alice <ops>',
       commit: '0123456789abcdef0123456789abcdef01234567',
+      logURL: 'https://ci.example.com/jobs/7',
+      environmentURL: 'javascript:alert(1)',
     };
     notifier.enqueue({ event: 'created', origin: 'local', deployment });
     const requests = await recorder.received(3);
@@ -465,6 +467,13 @@ describe('deployer and commit', () => {
     expect(byPath['/teams']).toContain('{"title":"Deployer","value":"alice <ops>"}');
     expect(byPath['/teams']).toContain('{"title":"Commit","value":"0123456"}');
     expect(byPath['/api/annotations']).toContain('by alice &lt;ops&gt; (commit 0123456)');
+    // The log is a button; a link that is not http(s) never is.
+    expect(byPath['/slack']).toContain('"text":"Log"},"url":"https://ci.example.com/jobs/7"');
+    expect(byPath['/teams']).toContain(
+      '{"type":"Action.OpenUrl","title":"Log","url":"https://ci.example.com/jobs/7"}',
+    );
+    expect(byPath['/api/annotations']).toContain('<a href=\\"https://ci.example.com/jobs/7\\">log</a>');
+    for (const text of Object.values(byPath)) expect(text).not.toContain('javascript:');
     await notifier.stop(100);
     await recorder.close();
   });

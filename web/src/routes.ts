@@ -26,6 +26,7 @@ const ApiDocsPage = onDemand(() => import('./pages/ApiDocsPage.vue'));
 const WorkloadPage = onDemand(() => import('./pages/WorkloadPage.vue'));
 const SearchPage = onDemand(() => import('./pages/SearchPage.vue'));
 const ComparePage = onDemand(() => import('./pages/ComparePage.vue'));
+const AuditPage = onDemand(() => import('./pages/AuditPage.vue'));
 
 type Params = Record<string, string | undefined>;
 
@@ -135,6 +136,12 @@ export const routes: readonly Route[] = [
     props: () => ({}),
     title: () => 'API reference',
   }),
+  defineRoute({
+    pattern: PATTERNS.audit,
+    component: AuditPage,
+    props: () => ({}),
+    title: () => 'Audit log',
+  }),
 ];
 
 /** The pages listed above the workloads in the menu. */
@@ -143,5 +150,6 @@ export const menuLinks: readonly MenuLink[] = [
   { label: 'Deployed versions', href: pathTo.matrix() },
   { label: 'Statistics', href: pathTo.statistics() },
   { label: 'DORA metrics', href: pathTo.dora() },
+  { label: 'Audit log', href: pathTo.audit() },
   { label: 'API reference', href: pathTo.api() },
 ];

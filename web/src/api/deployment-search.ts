@@ -14,6 +14,9 @@ export interface DeploymentQuery {
   /** Exact, or a prefix with a trailing `*`. */
   version?: string;
   /** ISO 8601 with a zone. */
+  /** The start of a commit SHA. */
+  commit?: string;
+  deployer?: string;
   from?: string;
   to?: string;
   q?: string;

@@ -1,39 +1,63 @@
-// Filters of a platform's or an environment's history: by status, by version text, by a range of days. They
-// live in the address (`?status=failed&version=1.4&from=2026-11-01&to=2026-11-20`) so that a filtered
-// history can be shared as a link.
+// Filters of a history: by status, version, deployer, commit and a range of days. They live in the address
+// (`?status=failed&version=1.4*&from=2026-11-01&to=2026-11-20`) so that a filtered history can be shared as a
+// link, and become the query of GET /api/v1/deployments: the server filters and pages, never the browser.
 //
 // Imports carry their `.js` extension: test/web runs these functions under Node's module resolution too.
-import type { DeploymentRow } from './rollbacks.js';
 
 export interface HistoryFilter {
-  /** A status, matched whole and case-insensitively; '' for any. */
+  /** Comma-separated statuses (`successful` = deployed or completed); '' for any. */
   status: string;
-  /** Text the version contains, case-insensitively; '' for any. */
+  /** The version exactly, or its start followed by `*`; '' for any. */
   version: string;
+  /** Who deployed, exactly; '' for anyone. */
+  deployer: string;
+  /** The start of the commit SHA; '' for any. */
+  commit: string;
   /** First and last day, `YYYY-MM-DD` in the viewer's time zone, both included; '' for no bound. */
   from: string;
   to: string;
 }
 
-export const NO_FILTER: Readonly<HistoryFilter> = { status: '', version: '', from: '', to: '' };
+export const NO_FILTER: Readonly<HistoryFilter> = {
+  status: '',
+  version: '',
+  deployer: '',
+  commit: '',
+  from: '',
+  to: '',
+};
 
+const FIELDS = ['status', 'version', 'deployer', 'commit', 'from', 'to'] as const;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The filter an address's query string holds; parameters that make no sense are ignored. */
+/** The filter an address's query string holds; malformed days are ignored. */
 export function parseHistoryFilter(search: string): HistoryFilter {
   const params = new URLSearchParams(search);
   const text = (name: string) => (params.get(name) ?? '').trim();
   const day = (name: string) => (DAY.test(text(name)) ? text(name) : '');
-  return { status: text('status'), version: text('version'), from: day('from'), to: day('to') };
+  return {
+    status: text('status'),
+    version: text('version'),
+    deployer: text('deployer'),
+    commit: text('commit'),
+    from: day('from'),
+    to: day('to'),
+  };
 }
 
-/** The query string of a filter, `?status=failed…`, or '' when it filters nothing. */
-export function historyFilterQuery(filter: HistoryFilter): string {
+/** The cursor of the page the address shows ('' for the first). */
+export function parseCursor(search: string): string {
+  return (new URLSearchParams(search).get('cursor') ?? '').trim();
+}
+
+/** The query string of a filter (and a cursor), `?status=failed…`, or '' when it filters nothing. */
+export function historyFilterQuery(filter: HistoryFilter, cursor = ''): string {
   const params = new URLSearchParams();
-  for (const name of ['status', 'version', 'from', 'to'] as const) {
+  for (const name of FIELDS) {
     const value = filter[name].trim();
     if (value) params.set(name, value);
   }
+  if (cursor) params.set('cursor', cursor);
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -42,35 +66,39 @@ export function isFiltering(filter: HistoryFilter): boolean {
   return historyFilterQuery(filter) !== '';
 }
 
-/** `YYYY-MM-DD` of an instant in a time zone (the viewer's unless told). */
-export function dayInTimeZone(iso: string, timeZone?: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    timeZone,
-  }).format(date);
+/** The instant a day (`YYYY-MM-DD`) starts in the viewer's time zone, as ISO 8601 in UTC. */
+export function startOfDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(year ?? 1970, (month ?? 1) - 1, date ?? 1).toISOString();
 }
 
-/** The rows the filter keeps, in their order. Days are the viewer's (or `timeZone`'s) days. */
-export function filterHistory<Row extends Pick<DeploymentRow, 'status' | 'version' | 'date'>>(
-  rows: readonly Row[],
-  filter: HistoryFilter,
-  timeZone?: string,
-): Row[] {
-  const status = filter.status.trim().toLowerCase();
-  const version = filter.version.trim().toLowerCase();
-  return rows.filter((row) => {
-    if (status && row.status.trim().toLowerCase() !== status) return false;
-    if (version && !row.version.toLowerCase().includes(version)) return false;
-    if (filter.from || filter.to) {
-      const day = dayInTimeZone(row.date, timeZone);
-      if (filter.from && day < filter.from) return false;
-      if (filter.to && day > filter.to) return false;
-    }
-    return true;
-  });
+/** The last millisecond of a day in the viewer's time zone (the databases keep milliseconds). */
+export function endOfDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Date(new Date(year ?? 1970, (month ?? 1) - 1, (date ?? 1) + 1).getTime() - 1).toISOString();
+}
+
+/** Which deployments a history shows: a workload's platform, or one of its environments. */
+export interface HistoryScope {
+  workload: string;
+  platform: string;
+  environment?: string;
+}
+
+/** The parameters of GET /api/v1/deployments for a history and its filter; empty ones are left out. */
+export function deploymentQuery(scope: HistoryScope, filter: HistoryFilter): Record<string, string> {
+  const query: Record<string, string> = { workload: scope.workload, platform: scope.platform };
+  if (scope.environment) query.environment = scope.environment;
+  for (const name of ['status', 'version', 'deployer', 'commit'] as const) {
+    const value = filter[name].trim();
+    if (value) query[name] = value;
+  }
+  if (filter.from) query.from = startOfDay(filter.from);
+  if (filter.to) query.to = endOfDay(filter.to);
+  return query;
+}
+
+/** The address of a history's CSV export: every deployment the filter keeps, no limit. */
+export function exportHref(scope: HistoryScope, filter: HistoryFilter): string {
+  return `/api/v1/deployments?${new URLSearchParams({ ...deploymentQuery(scope, filter), format: 'csv' })}`;
 }

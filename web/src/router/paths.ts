@@ -15,6 +15,7 @@ export const PATTERNS = {
   workload: '/workload/:workload',
   search: '/search',
   compare: '/workload/:workload/compare',
+  audit: '/audit',
 } as const;
 
 export interface PlatformAddress {
@@ -68,6 +69,8 @@ export const pathTo = {
   /** What promoting `from` to `to` (each PLATFORM/ENVIRONMENT) would ship. */
   compare: (workload: string, from: string, to: string): string =>
     fillPattern(PATTERNS.compare, { workload }) + queryString({ from, to }),
+  /** Every write (created, status, deleted) with who made it, newest first. */
+  audit: (): string => fillPattern(PATTERNS.audit),
 };
 
 /** Which workload, platform and environment an address shows, for the menu to open and highlight them. */

@@ -119,7 +119,14 @@ describe('home page', () => {
       expect(await page.locator('img[src="x"], main b, main i, main script').count()).toBe(0);
       expect(await page.locator('.nav-menu').textContent()).toContain(HOSTILE.workload);
 
+      // A version opens its deployment page (issue 18: the same link everywhere); the raw page has its address.
       await row.locator('td[data-label="Version"] a.deployment-table__version-link').click();
+      await page.waitForURL(/\/ui\/deployment\/\d+$/);
+      await page.goto(
+        ui(
+          `/workload/${enc(HOSTILE.workload)}/platform/${enc(HOSTILE.platform)}/environment/${enc(HOSTILE.environment)}/raw/${enc(HOSTILE.version)}`,
+        ),
+      );
       await page.locator('.raw-page__text').waitFor();
       expect(await page.locator('h1').textContent()).toBe(`Raw payload of ${HOSTILE.version}`);
       expect(await page.locator('.raw-page__text').textContent()).toBe(HOSTILE.raw);

@@ -17,9 +17,16 @@ export function useSucceededAt(rows: WatchSource<readonly Deployment[]>) {
   watch(
     rows,
     async (list) => {
+      // Rows of GET /deployments carry their history: read from it, no request.
+      for (const row of list) {
+        const history = (row as { history?: Array<{ status: string; date: string }> }).history;
+        const success = history?.find((entry) => statusKind(entry.status) === 'success');
+        if (success) known.set(row.versions_id, success.date);
+      }
       const missing = list.filter(
         (row) => statusKind(row.status) === 'success' && !known.has(row.versions_id),
       );
+      succeededAt.value = new Map(known);
       if (missing.length === 0) return;
       await Promise.all(
         missing.map(async (row) => {

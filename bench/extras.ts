@@ -3,9 +3,11 @@
 //  - read throughput with and without the Redis cache, in one run (interleaved rounds, same database);
 //  - /read/matrix and /stats/dora at 1,000,000 rows: latency of sequential requests, cache off, so that the
 //    database work is what is measured (target: under 200 ms on PostgreSQL and SQLite).
+//  - peak memory under the attacks of issue 11 (bench/attacks.ts), first; `--only=attacks` runs just those.
 // Usage: npm run bench:extras [-- --dialects=postgres,sqlite,mysql --rounds=3 --seconds=3 --requests=40]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { measureAttacks, writeAttacksReadme } from './attacks.js';
 import type { DialectName } from '../src/config.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './databases.js';
 import { HOT_ENVIRONMENT } from './dataset.js';
@@ -54,6 +56,8 @@ function parseOptions(argv: readonly string[]) {
     seconds: Number(value('seconds') ?? 3),
     requests: Number(value('requests') ?? 40),
     readme: !argv.includes('--no-readme'),
+    /** `attacks`: only the memory under attack (bench/attacks.ts). */
+    only: value('only'),
   };
 }
 
@@ -97,6 +101,11 @@ async function flushRedis(): Promise<void> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  // Issue 11's figures first, each attack on a small server of its own, before the big databases fill.
+  const attacks = await timed('memory under attack', measureAttacks);
+  process.stdout.write(`${attacks}\n`);
+  if (options.readme) writeAttacksReadme('bench/README.md', attacks);
+  if (options.only === 'attacks') return;
   const started = new Date();
   const machine = await describeMachine();
   progress(`${machine.cpu}, ${machine.cores} cores, load ${machine.loadAtStart.toFixed(1)}`);

@@ -207,8 +207,7 @@ export class DeploymentsService {
 
 /**
  * A page's row with the page's total, written out field by field: V8 moved the objects `{ ...row, total }`
- * made to its old generation (a megabyte per young collection under load), which grew the heap to
- * 250 MB where these literals leave it at 60.
+ * made to its old generation under load, which grew the heap several times over (bench/README.md).
  */
 function withTotal(row: Deployment, total: number): DeploymentWithTotal {
   return {

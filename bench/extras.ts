@@ -3,6 +3,8 @@
 //  - read throughput with and without the Redis cache, in one run (interleaved rounds, same database);
 //  - /read/matrix and /stats/dora at 1,000,000 rows: latency of sequential requests, cache off, so that the
 //    database work is what is measured (target: under 200 ms on PostgreSQL and SQLite).
+//  - GET /deployments at 1,000,000 rows (issue 13): every filter combination of the UI (p95 ≤ 50 ms), page 1
+//    against page 10,000, and a whole CSV export's rows/s and server RSS (bench/deployments-query.ts).
 //  - peak memory under the attacks of issue 11 (bench/attacks.ts), first; `--only=attacks` runs just those.
 // Usage: npm run bench:extras [-- --dialects=postgres,sqlite,mysql --rounds=3 --seconds=3 --requests=40]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { Redis } from 'ioredis';
 import { measureAttacks, writeAttacksReadme } from './attacks.js';
 import type { DialectName } from '../src/config.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './databases.js';
+import { measureDeploymentsQuery } from './deployments-query.js';
 import { HOT_ENVIRONMENT } from './dataset.js';
 import { combineRounds, percentile, runLoad, type Throughput } from './load.js';
 import { describeMachine } from './machine.js';
@@ -158,6 +161,22 @@ async function main(): Promise<void> {
       }
     }
 
+    // The query API (issue 13), on the cache-off servers too.
+    const queryRows: Row[] = [];
+    for (const dialect of options.dialects) {
+      const database = databases.find((candidate) => candidate.dialect === dialect) as BenchDatabase;
+      queryRows.push(
+        ...(await timed(`GET /deployments ${dialect}`, () =>
+          measureDeploymentsQuery(
+            off.get(dialect) as RunningServer,
+            database,
+            DATABASE_NAMES[dialect],
+            options.requests,
+          ),
+        )),
+      );
+    }
+
     // Throughput, cache off and on, every measurement once per round, every other round backwards.
     const measurements = options.dialects.flatMap((dialect) =>
       READS.flatMap(([label, path]) =>
@@ -199,6 +218,7 @@ async function main(): Promise<void> {
         });
       }
     }
+    rows.push(...queryRows);
     for (const dialect of options.dialects) {
       const database = DATABASE_NAMES[dialect];
       for (const [label] of READS) {

@@ -47,7 +47,9 @@ interface Row {
 
 /** A page's item as exports write it: the row and its details, without changes and history. */
 function flat(row: Row): Record<string, unknown> {
-  const { history: _history, changes: _changes, ...rest } = row;
+  const rest: Partial<Row> = { ...row };
+  delete rest.history;
+  delete rest.changes;
   return rest;
 }
 

@@ -2,7 +2,10 @@
 // touching the machine's shared one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../helpers/ports.js';
+
+export { freePort };
 
 export interface PrivateRedis {
   port: number;
@@ -15,17 +18,6 @@ export interface PrivateRedis {
   freeze(): void;
   /** SIGCONT after freeze(). */
   thaw(): void;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A redis-server without persistence, not started yet. */

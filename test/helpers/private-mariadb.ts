@@ -2,10 +2,10 @@
 // machine's server does not have (sql_mode...). Started and stopped by the test, like private-postgres.ts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { freePort } from './ports.js';
 
 export interface PrivateMariadb {
   host: string;
@@ -21,17 +21,6 @@ export function mariadbInstalled(): boolean {
   return ['mariadbd', 'mariadb-install-db'].every(
     (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0,
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

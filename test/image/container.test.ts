@@ -5,12 +5,12 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEngine } from '../../scripts/image-engine.mjs';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { REDIS_URI } from '../helpers/servers.js';
+import { freePort } from '../helpers/ports.js';
 
 const IMAGE = 'versions:local';
 /** Containers start in seconds, but this machine may be busy: generous limits, never reached when all is well. */
@@ -33,14 +33,6 @@ async function inEngine(...args: string[]): Promise<string> {
 /** An engine command's exit code, whatever it is. */
 function exitCodeOf(...args: string[]): number | null {
   return spawnSync(engine!.name, args, { env: engine!.env, stdio: 'ignore' }).status;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 60): Promise<T> {

@@ -50,11 +50,16 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
  * Fastify's `frameworkErrors`: what it finds wrong before any route runs (an address whose percent-encoding
  * does not decode) gets the usual `{"error"}` body and security headers instead of Fastify's raw answer.
  */
-export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const status =
     error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   // The hooks of the app may not run for an address that matched no route: the headers are set here too.
-  return reply
+  // Fastify expects nothing back; the reply is sent, not awaited.
+  void reply
     .code(status)
     .headers(SECURITY_HEADERS)
     .send({

@@ -1,9 +1,9 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Deployment } from '../deployments/deployment.js';
-import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
 import type { Database } from '../store/schema.js';
 import type { AuditAction, AuditEntry } from './audit.js';
+import { guardUnavailable } from '../store/unavailable.js';
 
 /** The audit table (migration 2026-12-01-13-01-audit-log). */
 export interface AuditTable {
@@ -69,15 +69,8 @@ export class AuditStore {
     });
   }
 
-  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (this.dialect.isUnavailable(error)) {
-        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
-      }
-      throw error;
-    }
+  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guardUnavailable(this.dialect, work);
   }
 }

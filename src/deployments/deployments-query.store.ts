@@ -6,13 +6,13 @@ import {
   type Selectable,
   type SqlBool,
 } from 'kysely';
-import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, versionsTable, type StoreDialect } from '../store/dialects/index.js';
 import type { Database, VersionsTable } from '../store/schema.js';
 import { DeploymentDetailsStore } from '../store/deployment-details.store.js';
 import type { Deployment } from './deployment.js';
 import type { Details, WholeDeploymentWithoutRaw } from './deployment-details.js';
 import type { CursorPosition, DeploymentFilter } from './deployments-query.js';
+import { guardUnavailable } from '../store/unavailable.js';
 
 const TRANSACTION_ATTEMPTS = 5;
 
@@ -295,16 +295,9 @@ export class DeploymentsQueryStore {
     });
   }
 
-  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (this.dialect.isUnavailable(error)) {
-        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
-      }
-      throw error;
-    }
+  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guardUnavailable(this.dialect, work);
   }
 }
 

@@ -1,5 +1,5 @@
-import { DatabaseUnavailableError } from '../errors.js';
 import type { StoreDialect } from '../store/dialects/index.js';
+import { guardUnavailable } from '../store/unavailable.js';
 
 /** A platform's environment as stored: its deployments over every workload and the tier set by hand, if any. */
 export interface StoredEnvironment {
@@ -68,15 +68,8 @@ export class EnvironmentsStore {
     );
   }
 
-  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (this.dialect.isUnavailable(error)) {
-        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
-      }
-      throw error;
-    }
+  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guardUnavailable(this.dialect, work);
   }
 }

@@ -1,6 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
-import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
 import type { Database, StatusHistoryTable, VersionsTable } from '../store/schema.js';
 import { leadTimeSeconds } from './lead-time.store.js';
@@ -13,6 +12,7 @@ import {
   type HistoryEntry,
   type MatrixEntry,
 } from './insights.js';
+import { guardUnavailable } from '../store/unavailable.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** A window whose deployments are at least 1/4 of the ids between its first and last reads that id range. */
@@ -413,16 +413,9 @@ export class InsightsStore {
     });
   }
 
-  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (this.dialect.isUnavailable(error)) {
-        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
-      }
-      throw error;
-    }
+  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guardUnavailable(this.dialect, work);
   }
 }
 

@@ -9,9 +9,9 @@ import {
   type WholeDeploymentWithoutRaw,
 } from '../deployments/deployment-details.js';
 import { SUCCESSFUL_STATUSES, type EnvironmentKey } from '../deployments/deployment.js';
-import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, type StoreDialect } from './dialects/index.js';
 import type { Database, DetailsTable } from './schema.js';
+import { guardUnavailable } from './unavailable.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** Ids per IN list and changes per INSERT: far below every database's limit of bound parameters. */
@@ -304,16 +304,9 @@ export class DeploymentDetailsStore {
     });
   }
 
-  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (this.dialect.isUnavailable(error)) {
-        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
-      }
-      throw error;
-    }
+  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guardUnavailable(this.dialect, work);
   }
 }
 

@@ -7,12 +7,12 @@ import type {
   PlatformKey,
 } from '../deployments/deployment.js';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
-import { DatabaseUnavailableError } from '../errors.js';
 import { parseUtcDate, versionsTable, type StoreDialect, type VersionsIndex } from './dialects/index.js';
 import { fillPayloads, LIST_COLUMNS } from './payload-budget.js';
 import type { Database, VersionsTable } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
 import type { NewDetails, StatusNote } from '../deployments/deployment-details.js';
+import { guardUnavailable } from './unavailable.js';
 
 /** What a create may carry besides the original's row. */
 export interface CreateExtra {
@@ -339,16 +339,9 @@ export class DeploymentsStore {
     });
   }
 
-  /** Turns "database unreachable" errors into DatabaseUnavailableError (a 503) and lets others through. */
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (this.dialect.isUnavailable(error)) {
-        throw new DatabaseUnavailableError(error instanceof Error ? error.message : String(error));
-      }
-      throw error;
-    }
+  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
+  private guard<T>(work: () => Promise<T>): Promise<T> {
+    return guardUnavailable(this.dialect, work);
   }
 }
 

@@ -268,24 +268,29 @@ describe('deployed versions (matrix)', () => {
       await page.locator('.matrix table').waitFor();
       expect(await text(page, 'h1')).toBe('Deployed versions');
 
-      // Platforms across in pipeline order (staging before production), environments under them.
+      // Columns in tier order (testing, staging, production), each platform heading its run of columns:
+      // the staging platform holds testing environments (integration, qa) and the staging one (stage).
       expect((await page.locator('th.matrix__platform').allTextContents()).map(squash)).toEqual([
-        'platform staging',
-        'platform production',
+        'staging',
+        'staging',
+        'production',
       ]);
 
       const stage = cell(page, 'shop', 'staging/stage');
       const prodEu = cell(page, 'shop', 'production/prod-eu');
       const prodUs = cell(page, 'shop', 'production/prod-us');
       expect(await stage.locator('.matrix__version').textContent()).toContain('2.1.0');
-      expect(await stage.getAttribute('data-drift')).toBe('newest');
+      // Drift compares a tier with the tier before it (issue 18): staging is shop's first tier.
+      expect(await stage.getAttribute('data-drift')).toBe('first');
       expect(await stage.locator('.matrix__age').textContent()).toContain('2 d ago');
       expect(await prodEu.locator('.matrix__version').textContent()).toContain('1.9.5');
       expect(await prodEu.getAttribute('data-drift')).toBe('behind');
-      expect(squash(await prodEu.locator('.matrix-tag').textContent())).toBe('behind (the newest is 2.1.0)');
+      expect(squash(await prodEu.locator('.matrix-tag').textContent())).toBe(
+        'behind staging (staging runs 2.1.0)',
+      );
       expect(await prodEu.locator('.matrix__age').textContent()).toContain('3 d ago');
       expect(await prodEu.locator('.matrix-attempt').count()).toBe(0);
-      expect(await prodUs.getAttribute('data-drift')).toBe('newest');
+      expect(await prodUs.getAttribute('data-drift')).toBe('same');
       const attempt = prodUs.locator('.matrix-attempt');
       expect(await attempt.getAttribute('data-attempt-kind')).toBe('failed');
       expect(squash(await attempt.textContent())).toBe('✕ 2.2.0 failed · 5 h ago');
@@ -297,13 +302,13 @@ describe('deployed versions (matrix)', () => {
       expect(await page.locator('tr[data-workload="auth"] [data-drift-summary]').textContent()).toContain(
         'in sync',
       );
-      expect(await cell(page, 'auth', 'staging/stage').getAttribute('data-drift')).toBe('same');
+      expect(await cell(page, 'auth', 'staging/stage').getAttribute('data-drift')).toBe('first');
       expect(squash(await cell(page, 'auth', 'staging/stage').locator('.matrix-attempt').textContent())).toBe(
         '◔ 5.1.0 ongoing · 30 min ago',
       );
 
       // Versions that are not semantic: the newest deployed one stands out, the other differs.
-      expect(await cell(page, 'legacy', 'staging/stage').getAttribute('data-drift')).toBe('newest');
+      expect(await cell(page, 'legacy', 'staging/stage').getAttribute('data-drift')).toBe('first');
       expect(await cell(page, 'legacy', 'production/prod-eu').getAttribute('data-drift')).toBe('differs');
 
       // A workload without an environment shows an empty cell there.
@@ -397,7 +402,8 @@ describe('DORA metrics', () => {
 
   it('lists the figures per workload and environment, and defines the bands', async () => {
     await onPage(async (page) => {
-      await page.goto(ui('/dora?days=90'));
+      // Every tier: the figures below count shop's staging deployment too (the page defaults to production).
+      await page.goto(ui('/dora?days=90&tier=all'));
       const doraRow = page.locator('tr[data-scope="dora/production/prod"]');
       await doraRow.waitFor();
       const rate = doraRow.locator('td[data-metric="changeFailureRate"]');

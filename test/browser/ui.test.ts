@@ -73,8 +73,9 @@ describe('home page', () => {
       expect(await page.locator('caption').textContent()).toContain('Asia/Tokyo');
 
       const jsonRow = page.locator('tbody tr', { hasText: JSON_PAYLOAD.version });
-      expect(await jsonRow.locator('time').textContent()).toBe(tokyoTime(expected[1]!.date));
-      expect(await jsonRow.locator('.date-time__relative').textContent()).toBe('45 min ago');
+      const recorded = jsonRow.locator('td[data-label="Recorded"]');
+      expect(await recorded.locator('time').textContent()).toBe(tokyoTime(expected[1]!.date));
+      expect(await recorded.locator('.date-time__relative').textContent()).toBe('45 min ago');
       expect(await jsonRow.locator('[data-status-kind]').getAttribute('data-status-kind')).toBe('success');
       expect(await jsonRow.locator('td[data-label="Platform"] a').getAttribute('href')).toBe(
         '/ui/workload/checkout/platform/production',

@@ -2,7 +2,8 @@
 // against a fresh server process (SQLite in a temporary folder, default limits), the peak (VmHWM) reset
 // to the current size before it starts. Part of `npm run bench:extras`; `-- --only=attacks` runs it alone.
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchDatabase } from './databases.js';
@@ -52,11 +53,52 @@ async function silentSocket(url: string, text: string, reads = false): Promise<S
   return socket;
 }
 
+/** 200 creates of 1 MB one after the other; how long the slowest took. */
+async function createMegabytes(url: string): Promise<string> {
+  const raw = 'w'.repeat(MEGABYTE - 1024);
+  let slowest = 0;
+  for (let index = 0; index < 200; index++) {
+    const started = Date.now();
+    await create(url, `3.0.${index}`, raw);
+    slowest = Math.max(slowest, Date.now() - started);
+  }
+  return `200 × 201, slowest create ${slowest} ms`;
+}
+
+/** A webhook receiver that accepts every connection and never answers (item 4 of issue 11). */
+async function hungReceiver(): Promise<{ url: string; close(): void }> {
+  const sockets = new Set<Socket>();
+  const server = createServer(() => undefined);
+  server.on('connection', (socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
 const ATTACKS: Array<{
   name: string;
+  /** The attack needs a receiver that never answers, named in APP_WEBHOOK_URLS. */
+  hungWebhook?: boolean;
   prepare?: (url: string) => Promise<void>;
   run: (url: string) => Promise<string>;
 }> = [
+  {
+    // The baseline for the next line: what 200 creates of 1 MB cost the process without any receiver.
+    name: 'control: 200 creates of 1 MB, no webhook receiver',
+    run: (url) => createMegabytes(url),
+  },
+  {
+    name: 'a webhook receiver that never answers, 200 creates of 1 MB',
+    hungWebhook: true,
+    run: (url) => createMegabytes(url),
+  },
+
   {
     name: '121 rows of 1 MB, /read/environment?rangeLimit=1000 then the largest page allowed (16)',
     prepare: async (url) => {
@@ -144,9 +186,15 @@ export async function measureAttacks(): Promise<string> {
       fillSeconds: 0,
     };
     let server: RunningServer | undefined;
+    const receiver = attack.hungWebhook ? await hungReceiver() : undefined;
     try {
       server = await startVersionsServer('attack', database, {
-        env: { LOG_LEVEL: 'warn', APP_BODY_LIMIT: String(2 * MEGABYTE), APP_REQUEST_TIMEOUT_SECONDS: '30' },
+        env: {
+          LOG_LEVEL: 'warn',
+          APP_BODY_LIMIT: String(2 * MEGABYTE),
+          APP_REQUEST_TIMEOUT_SECONDS: '30',
+          ...(receiver ? { APP_WEBHOOK_URLS: receiver.url, APP_WEBHOOK_SECRET: 'bench' } : {}),
+        },
       });
       await attack.prepare?.(server.url);
       await pause(2000);
@@ -159,6 +207,7 @@ export async function measureAttacks(): Promise<string> {
       );
     } finally {
       await server?.stop();
+      receiver?.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }

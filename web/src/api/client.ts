@@ -38,10 +38,15 @@ export class ApiError extends Error {
   }
 }
 
-type Query = Record<string, string | number | undefined>;
+export type Query = Record<string, string | number | undefined>;
+
+/** The query without its blank fields (a filter left empty in a form means no filter). */
+export function withoutBlanks(query: Query): Query {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
+}
 
 /** GETs a JSON resource; resolves to null on 204 No Content, throws ApiError on any other failure. */
-async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T | null> {
+export async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T | null> {
   const search = new URLSearchParams(
     Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
   );

@@ -1,8 +1,7 @@
 // GET /api/v1/deployments (issue 13's query API), as the workload page and the header search use it.
 // Kept apart from client.ts, which its owner is reshaping; both read the token the same way.
 import type { Deployment } from './types';
-import { readToken, tokenRequired } from './read-token';
-import { ApiError } from './client';
+import { getJson, withoutBlanks } from './client';
 
 /** The filters of GET /deployments the UI sends; an absent one is not sent. */
 export interface DeploymentQuery {
@@ -34,24 +33,6 @@ export async function searchDeployments(
   query: DeploymentQuery,
   signal?: AbortSignal,
 ): Promise<DeploymentList> {
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') search.set(name, String(value));
-  }
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = readToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await fetch(`/api/v1/deployments?${search}`, { headers, signal });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError(0, 'The server could not be reached.');
-  }
-  if (response.status === 401) tokenRequired.value = true;
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: string } | null;
-    throw new ApiError(response.status, body?.error ?? `The server answered ${response.status}.`);
-  }
-  return (await response.json()) as DeploymentList;
+  // These endpoints never answer 204: a body is always there.
+  return (await getJson<DeploymentList>('/deployments', withoutBlanks({ ...query }), signal))!;
 }

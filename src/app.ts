@@ -58,20 +58,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const events = deps.events ?? new DeploymentEvents();
   const cache =
     deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
-  const audit = new AuditService(new AuditStore(store.dialect), deps.now);
+  const audit = new AuditService(new AuditStore(store.dialect));
   const service = new DeploymentsService({
     store,
     cache,
     events,
     now: deps.now,
-    audit,
+    audited: true,
     answerLimit: config.answerLimit,
   });
   const queries = new DeploymentsQueryService({
     store: new DeploymentsQueryStore(store.dialect),
     cache,
     events,
-    audit,
+    audited: true,
+    now: deps.now,
   });
   const environments = new EnvironmentsService(new EnvironmentsStore(store.dialect));
   const insights = new InsightsService({

@@ -1,8 +1,7 @@
-import type { Deployment } from '../deployments/deployment.js';
 import { decodeCursor, encodeCursor, parseLimit } from '../deployments/deployments-query.js';
 import { versionId } from '../deployments/deployments.service.js';
 import { badRequest } from '../errors.js';
-import type { Actor, AuditAction, AuditEntry, AuditRecorder } from './audit.js';
+import type { AuditAction, AuditEntry } from './audit.js';
 import type { AuditFilter, AuditStore } from './audit.store.js';
 
 const ACTIONS: readonly AuditAction[] = ['created', 'status', 'deleted'];
@@ -12,27 +11,9 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-/** The audit log: every write appended with who made it, read back newest first by cursor. */
-export class AuditService implements AuditRecorder {
-  private readonly now: () => Date;
-
-  constructor(
-    private readonly store: AuditStore,
-    now?: () => Date,
-  ) {
-    this.now = now ?? (() => new Date());
-  }
-
-  record(action: AuditAction, deployment: Deployment, actor: Actor | undefined): Promise<void> {
-    return this.store.append({
-      date: this.now(),
-      action,
-      versionId: deployment.versions_id,
-      tokenName: actor?.tokenName ?? null,
-      address: actor?.address ?? null,
-      deployment,
-    });
-  }
+/** The audit log, read back newest first by cursor (the stores append to it with each write). */
+export class AuditService {
+  constructor(private readonly store: AuditStore) {}
 
   /** A page of the log, newest first; `nextCursor` is null on the last page. */
   async page(input: {

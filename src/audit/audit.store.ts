@@ -1,8 +1,8 @@
-import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { ColumnType, Expression, Generated, Kysely } from 'kysely';
 import type { Deployment } from '../deployments/deployment.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
 import type { Database } from '../store/schema.js';
-import type { AuditAction, AuditEntry } from './audit.js';
+import type { AuditAction, AuditEntry, AuditStamp } from './audit.js';
 import { guardUnavailable } from '../store/unavailable.js';
 
 /** The audit table (migration 2026-12-01-13-01-audit-log). */
@@ -25,7 +25,7 @@ export interface AuditFilter {
   action?: AuditAction;
 }
 
-/** Appends to the audit log and reads it newest first, by keyset on its id. */
+/** Reads the audit log newest first, by keyset on its id; writes append to it through `insert`. */
 export class AuditStore {
   private readonly db: Kysely<AuditDatabase>;
 
@@ -33,20 +33,32 @@ export class AuditStore {
     this.db = dialect.db.withTables<{ versions_audit: AuditTable }>();
   }
 
-  append(entry: Omit<AuditEntry, 'id' | 'date'> & { date: Date }): Promise<void> {
-    return this.guard(async () => {
-      await this.db
-        .insertInto('versions_audit')
-        .values({
-          date: this.dialect.toDbDate(entry.date),
-          action: entry.action,
-          versions_id: entry.versionId,
-          token_name: entry.tokenName,
-          address: entry.address,
-          deployment: JSON.stringify(entry.deployment),
-        })
-        .execute();
-    });
+  /**
+   * The INSERT of one audit row, built for the caller to run inside the transaction (or batch) of the write
+   * it records. `versionsId` may be SQL: a create's batch knows its id only once the row is in. The
+   * deployment is stored without its id, which the row's own column holds.
+   */
+  static insert(
+    db: Kysely<Database>,
+    dialect: StoreDialect,
+    action: AuditAction,
+    stamp: AuditStamp,
+    versionsId: number | Expression<number>,
+    deployment: Omit<Deployment, 'versions_id'> & { versions_id?: number },
+  ) {
+    const withoutId = { ...deployment };
+    delete withoutId.versions_id;
+    return db
+      .withTables<{ versions_audit: AuditTable }>()
+      .insertInto('versions_audit')
+      .values({
+        date: dialect.toDbDate(stamp.date),
+        action,
+        versions_id: versionsId,
+        token_name: stamp.tokenName,
+        address: stamp.address,
+        deployment: JSON.stringify(withoutId),
+      });
   }
 
   /** Up to `limit` entries, newest first, with an id below `beforeId` when given. */
@@ -64,7 +76,11 @@ export class AuditStore {
         versionId: Number(row.versions_id),
         tokenName: row.token_name,
         address: row.address,
-        deployment: JSON.parse(row.deployment) as Deployment,
+        // Rows written before the id had its own place carry it in the JSON too: the same number.
+        deployment: {
+          versions_id: Number(row.versions_id),
+          ...(JSON.parse(row.deployment) as Omit<Deployment, 'versions_id'>),
+        },
       }));
     });
   }

@@ -23,7 +23,10 @@ export interface AuditEntry {
   deployment: Deployment;
 }
 
-/** What the audit log records; the deployments service calls it after each write. */
-export interface AuditRecorder {
-  record(action: AuditAction, deployment: Deployment, actor: Actor | undefined): Promise<void>;
+/**
+ * Who made a write and when: handed to the store with the write, which appends the audit row in the write's
+ * own transaction, so that an acknowledged write is never missing from the log nor a failed one in it.
+ */
+export interface AuditStamp extends Actor {
+  date: Date;
 }

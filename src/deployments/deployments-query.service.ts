@@ -1,4 +1,4 @@
-import type { Actor, AuditRecorder } from '../audit/audit.js';
+import type { Actor } from '../audit/audit.js';
 import type { ReadCache } from '../cache/read-cache.js';
 import { badRequest, notFound } from '../errors.js';
 import type { DeploymentEvents } from '../events/deployment-events.js';
@@ -17,7 +17,7 @@ import type {
   ExportedDeployment,
   ListedDeployment,
 } from './deployments-query.store.js';
-import { versionId } from './deployments.service.js';
+import { auditStamp, versionId } from './deployments.service.js';
 
 /** Rows read per query of an export: large enough to amortise a round trip, small enough to stay bounded. */
 const EXPORT_BATCH = 2000;
@@ -40,7 +40,9 @@ export interface DeploymentsQueryServiceDeps {
   store: DeploymentsQueryStore;
   cache: ReadCache;
   events: DeploymentEvents;
-  audit: AuditRecorder;
+  /** Append every delete to the audit log, in the delete's own transaction. */
+  audited: boolean;
+  now?: () => Date;
 }
 
 /** GET /deployments (pages and exports) and DELETE /deployments/{versionId}. */
@@ -86,10 +88,10 @@ export class DeploymentsQueryService {
   /** Removes a mistaken deployment from every read and count; 404 when there is no such id. */
   async remove(versionIdInput: unknown, actor: Actor | undefined): Promise<Deployment> {
     const id = versionId(versionIdInput);
-    const deployment = await this.deps.store.remove(id);
+    const stamp = this.deps.audited ? auditStamp(actor, this.deps.now) : undefined;
+    const deployment = await this.deps.store.remove(id, stamp);
     if (!deployment) throw notFound(`no deployment with versionId ${id}`);
     await this.deps.cache.invalidate();
-    await this.deps.audit.record('deleted', deployment, actor);
     this.deps.events.publish({ event: 'deleted', origin: 'local', deployment });
     return deployment;
   }

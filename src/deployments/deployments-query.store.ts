@@ -13,6 +13,8 @@ import type { Deployment } from './deployment.js';
 import type { Details, WholeDeploymentWithoutRaw } from './deployment-details.js';
 import type { CursorPosition, DeploymentFilter } from './deployments-query.js';
 import { guardUnavailable } from '../store/unavailable.js';
+import { AuditStore } from '../audit/audit.store.js';
+import type { AuditStamp } from '../audit/audit.js';
 
 const TRANSACTION_ATTEMPTS = 5;
 
@@ -141,9 +143,10 @@ export class DeploymentsQueryStore {
   /**
    * Removes a deployment, its status history, and one from its environment's count (the environment's row
    * goes when none is left, so the menu and the matrix forget it). Returns the deployment as it was, or
-   * undefined when there is no such id.
+   * undefined when there is no such id. With `audit`, the delete is appended to the audit log in the same
+   * transaction.
    */
-  remove(id: number): Promise<Deployment | undefined> {
+  remove(id: number, audit?: AuditStamp): Promise<Deployment | undefined> {
     return this.retrying(() =>
       this.db.transaction().execute(async (trx) => {
         const row = await trx
@@ -152,6 +155,9 @@ export class DeploymentsQueryStore {
           .where('versions_id', '=', id)
           .executeTakeFirst();
         if (!row) return undefined;
+        const deployment = toDeployment(row);
+        // The audit row first, in the same transaction: the log keeps the deployment as it was.
+        if (audit) await AuditStore.insert(trx, this.dialect, 'deleted', audit, id, deployment).execute();
         // MySQL has no foreign keys here, and SQLite enforces them only when asked: every table is cleared.
         await trx.deleteFrom('versions_status_history').where('versions_id', '=', id).execute();
         await trx.deleteFrom('versions_changes').where('versions_id', '=', id).execute();
@@ -173,7 +179,7 @@ export class DeploymentsQueryStore {
           .where(environment)
           .where('deployments', '<=', 0)
           .execute();
-        return toDeployment(row);
+        return deployment;
       }),
     );
   }

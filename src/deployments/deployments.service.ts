@@ -1,4 +1,4 @@
-import type { Actor, AuditRecorder } from '../audit/audit.js';
+import type { Actor, AuditStamp } from '../audit/audit.js';
 import type { ReadCache } from '../cache/read-cache.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { eventDetails } from './deployment-details.js';
@@ -46,8 +46,8 @@ export interface DeploymentsServiceDeps {
   now?: () => Date;
   /** APP_ANSWER_LIMIT: most bytes of payloads (`raw`) one list answer carries. */
   answerLimit?: number;
-  /** Where every write is appended with who made it; nothing is audited without it. */
-  audit?: AuditRecorder;
+  /** Append every write to the audit log with who made it, in the write's own transaction; off without it. */
+  audited?: boolean;
 }
 
 /** The rules of recording and reading deployments; routes call it, it calls the store. */
@@ -57,7 +57,7 @@ export class DeploymentsService {
   private readonly events: DeploymentEvents;
   private readonly now: () => Date;
   private readonly answerLimit: number;
-  private readonly audit: AuditRecorder | undefined;
+  private readonly audited: boolean;
 
   constructor(deps: DeploymentsServiceDeps) {
     this.store = deps.store;
@@ -65,7 +65,7 @@ export class DeploymentsService {
     this.events = deps.events;
     this.now = deps.now ?? (() => new Date());
     this.answerLimit = deps.answerLimit ?? Infinity;
-    this.audit = deps.audit;
+    this.audited = deps.audited ?? false;
   }
 
   /** Checks and stores a new deployment; returns its id. */
@@ -83,16 +83,13 @@ export class DeploymentsService {
     };
     const tokenName = actor?.tokenName ?? undefined;
     const details = detailsOf(input, tokenName);
-    const id = await this.store.create(deployment, { details, setBy: tokenName });
+    // The event (SSE, webhooks, notifications) and the audit log carry the row and what the deployment knows
+    // of its change.
+    const written = { ...deployment, date: deployment.date.toISOString(), ...eventDetails(details) };
+    const audit = this.audited ? { stamp: auditStamp(actor, () => now), deployment: written } : undefined;
+    const id = await this.store.create(deployment, { details, setBy: tokenName, audit });
     await this.cache.invalidate();
-    // The event (SSE, webhooks, notifications) carries the row and what the deployment knows of its change.
-    const created = {
-      versions_id: id,
-      ...deployment,
-      date: deployment.date.toISOString(),
-      ...eventDetails(details),
-    };
-    await this.audit?.record('created', created, actor);
+    const created = { versions_id: id, ...written };
     this.events.publish({ event: 'created', origin: 'local', deployment: created });
     return id;
   }
@@ -107,12 +104,13 @@ export class DeploymentsService {
     const id = versionId(versionIdInput);
     const newStatus = status(statusInput);
     const note = statusNoteOf(noteInput, actor?.tokenName ?? undefined);
-    const updated = await this.store.updateStatus(id, newStatus, this.now(), note);
+    const now = this.now();
+    const stamp = this.audited ? auditStamp(actor, () => now) : undefined;
+    // The status it already had: nothing happened, so nothing is announced (no event, no webhook) or audited.
+    const updated = await this.store.updateStatus(id, newStatus, now, note, stamp);
     if (!updated) throw notFound(`no deployment with versionId ${id}`);
     await this.cache.invalidate();
-    // The status it already had: nothing happened, so nothing is announced (no event, no webhook) or audited.
     if (!updated.changed) return;
-    await this.audit?.record('status', updated.deployment, actor);
     this.events.publish({ event: 'status', origin: 'local', deployment: updated.deployment });
   }
 
@@ -292,6 +290,11 @@ function pastDate(value: unknown, now: Date): Date {
 }
 
 /** A deployment id: a positive integer, as a number or a numeric string (400 otherwise). */
+/** Who made a write and when, as the store appends it to the audit log. */
+export function auditStamp(actor: Actor | undefined, now: () => Date = () => new Date()): AuditStamp {
+  return { date: now(), tokenName: actor?.tokenName ?? null, address: actor?.address ?? null };
+}
+
 export function versionId(value: unknown): number {
   if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
   const text =

@@ -13,12 +13,16 @@ import type { Database, VersionsTable } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
 import type { NewDetails, StatusNote } from '../deployments/deployment-details.js';
 import { guardUnavailable } from './unavailable.js';
+import { AuditStore } from '../audit/audit.store.js';
+import type { AuditStamp } from '../audit/audit.js';
 
 /** What a create may carry besides the original's row. */
 export interface CreateExtra {
   details?: NewDetails;
   /** The name of the token that wrote it. */
   setBy?: string;
+  /** Append the create to the audit log, in its own transaction: the deployment as the log keeps it. */
+  audit?: { stamp: AuditStamp; deployment: Omit<Deployment, 'versions_id'> };
 }
 
 const TRANSACTION_ATTEMPTS = 5;
@@ -40,7 +44,7 @@ export class DeploymentsStore {
     const date = this.dialect.toDbDate(deployment.date);
     if (extra.details || extra.setBy) return this.createWithDetails(deployment, date, extra);
     if (this.dialect.supportsWritesInWith) {
-      return this.guard(() => this.createInOneStatement(deployment, date));
+      return this.guard(() => this.createInOneStatement(deployment, date, extra.audit));
     }
     const { workload, platform, environment, status } = deployment;
     const insert = this.db.insertInto('versions').values({ ...deployment, date });
@@ -50,6 +54,24 @@ export class DeploymentsStore {
         .insertInto('versions_status_history')
         .values({ versions_id: this.dialect.lastInsertId, status, date })
         .compile(),
+      // Before the count's upsert, which may move the last insert id on: the history row just written
+      // (the last insert) names the deployment.
+      ...(extra.audit
+        ? [
+            AuditStore.insert(
+              this.db,
+              this.dialect,
+              'created',
+              extra.audit.stamp,
+              this.db
+                .selectFrom('versions_status_history')
+                .select('versions_id')
+                .where('id', '=', this.dialect.lastInsertId)
+                .$asScalar(),
+              extra.audit.deployment,
+            ).compile(),
+          ]
+        : []),
       this.dialect.countDeployment(this.db, { workload, platform, environment }).compile(),
     ];
     return this.retrying(async () => {
@@ -73,13 +95,21 @@ export class DeploymentsStore {
         .execute();
       await this.dialect.countDeployment(trx, { workload, platform, environment }).execute();
       if (extra.details) await DeploymentDetailsStore.insert(trx, this.dialect, id, extra.details);
+      if (extra.audit) {
+        const { stamp, deployment: audited } = extra.audit;
+        await AuditStore.insert(trx, this.dialect, 'created', stamp, Number(id), audited).execute();
+      }
       return Number(id);
     });
   }
 
-  private async createInOneStatement(deployment: NewDeployment, date: Date | string): Promise<number> {
+  private async createInOneStatement(
+    deployment: NewDeployment,
+    date: Date | string,
+    audit: CreateExtra['audit'],
+  ): Promise<number> {
     const { workload, platform, environment } = deployment;
-    const created = await this.db
+    const written = this.db
       .with('created', (db) =>
         db
           .insertInto('versions')
@@ -95,22 +125,38 @@ export class DeploymentsStore {
       )
       .with('counted', () =>
         this.dialect.countDeployment(this.db, { workload, platform, environment }).returning('deployments'),
-      )
-      .selectFrom('created')
-      .select('versions_id')
-      .executeTakeFirstOrThrow();
+      );
+    // The audit row in the same statement: a data-modifying WITH runs whether or not the query reads it.
+    const query = audit
+      ? written
+          .with('audited', () =>
+            AuditStore.insert(
+              this.db,
+              this.dialect,
+              'created',
+              audit.stamp,
+              sql<number>`(SELECT versions_id FROM created)`,
+              audit.deployment,
+            ).returning('id'),
+          )
+          .selectFrom('created')
+          .select('versions_id')
+      : written.selectFrom('created').select('versions_id');
+    const created = await query.executeTakeFirstOrThrow();
     return created.versions_id;
   }
 
   /**
    * Sets a deployment's status and records the change in its history (only when the status differs).
    * Returns the deployment as it now is and whether its status changed, or undefined when there is no such id.
+   * With `audit`, a change is appended to the audit log in the same transaction.
    */
   updateStatus(
     id: number,
     status: string,
     at: Date,
     note: StatusNote = {},
+    audit?: AuditStamp,
   ): Promise<{ deployment: Deployment; changed: boolean } | undefined> {
     return this.transaction(async (trx) => {
       const row = await trx
@@ -147,7 +193,11 @@ export class DeploymentsStore {
       await DeploymentDetailsStore.note(trx, id, note);
       // An announced change carries what the deployment knows of its change, as a create's event does.
       const fields = changed ? await DeploymentDetailsStore.eventFields(trx, id) : {};
-      return { deployment: { ...toDeployment(row), status, ...fields }, changed };
+      const deployment = { ...toDeployment(row), status, ...fields };
+      if (changed && audit) {
+        await AuditStore.insert(trx, this.dialect, 'status', audit, id, deployment).execute();
+      }
+      return { deployment, changed };
     });
   }
 

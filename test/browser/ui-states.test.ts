@@ -1,8 +1,9 @@
 // The UI's empty, error and not-built states: an empty database shows how to record a first deployment, a
 // failing API shows an error with a way to retry, and a server without a built UI says how to build it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import Fastify from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +220,52 @@ describe('a server that protects reads (APP_READ_TOKENS)', () => {
 
       await page.getByRole('button', { name: 'Forget the read token' }).click();
       await page.getByRole('heading', { name: 'A token is needed' }).waitFor();
+      await watched.close();
+      expect(watched.problems).toEqual([]);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  it('exports a history as CSV with the read token, which a plain link could not carry', async () => {
+    const guarded = await startServerProcess({
+      APP_READ_TOKENS: 'let-me-read',
+      APP_API_TOKENS: 'let-me-write',
+    });
+    try {
+      const where = { workload: 'vault', platform: 'production', environment: 'eu' };
+      for (const version of ['7.0.0', '7.1.0', '=HYPERLINK("x")']) {
+        const created = await fetch(`${guarded.url}/api/v1/create`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer let-me-write' },
+          body: JSON.stringify({ ...where, version }),
+        });
+        expect(created.status).toBe(201);
+      }
+      // The address the link points at refuses a request without the token.
+      const plain = await fetch(`${guarded.url}/api/v1/deployments?workload=vault&format=csv`);
+      expect(plain.status).toBe(401);
+
+      const watched = await openWatchedPage(browser, guarded.url, {
+        expectFailedApiCalls: true,
+        acceptDownloads: true,
+      });
+      const { page } = watched;
+      await page.goto(`${guarded.url}/ui/workload/vault/platform/production/environment/eu`);
+      await page.getByLabel('Read token').fill('let-me-read');
+      await page.getByRole('button', { name: 'Show the deployments' }).click();
+      await page.locator('tbody tr').first().waitFor();
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Export CSV' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe('deployments.csv');
+      const file = await download.path();
+      const rows = parse(readFileSync(file), { columns: true }) as Array<Record<string, string>>;
+      expect(rows.map((row) => row.version)).toEqual(['\'=HYPERLINK("x")', '7.1.0', '7.0.0']);
+      expect(rows.every((row) => row.environment === 'eu' && row.workload === 'vault')).toBe(true);
+      expect(await page.getByRole('alert').count()).toBe(0);
       await watched.close();
       expect(watched.problems).toEqual([]);
     } finally {

@@ -6,13 +6,16 @@
 //  - GET /deployments at 1,000,000 rows (issue 13): every filter combination of the UI (p95 ≤ 50 ms), page 1
 //    against page 10,000, and a whole CSV export's rows/s and server RSS (bench/deployments-query.ts).
 //  - peak memory under the attacks of issue 11 (bench/attacks.ts), first; `--only=attacks` runs just those.
-// Usage: npm run bench:extras [-- --dialects=postgres,sqlite,mysql --rounds=3 --seconds=3 --requests=40]
+// `--only=query` runs just GET /deployments (its own README section); `--rows=N` fills N rows instead of
+// 1,000,000 (a quick check that the bench runs end to end; its figures are not the targets' measure).
+// Usage: npm run bench:extras [-- --dialects=postgres,sqlite,mysql --rounds=3 --seconds=3 --requests=40
+//        --only=attacks|query --rows=1000000 --no-readme]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { measureAttacks, writeAttacksReadme } from './attacks.js';
 import type { DialectName } from '../src/config.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './databases.js';
-import { measureDeploymentsQuery } from './deployments-query.js';
+import { measureDeploymentsQuery, writeQueryReadme } from './deployments-query.js';
 import { HOT_ENVIRONMENT } from './dataset.js';
 import { combineRounds, percentile, runLoad, type Throughput } from './load.js';
 import { describeMachine } from './machine.js';
@@ -25,7 +28,8 @@ const DATABASE_NAMES: Record<DialectName, string> = {
   postgres: 'PostgreSQL',
   mysql: 'MariaDB',
 };
-const ROWS = 1_000_000;
+const DEFAULT_ROWS = 1_000_000;
+const ONLY = ['attacks', 'query'] as const;
 const CONNECTIONS = 10;
 const TARGET_MS = 200;
 /** A Redis database of its own on the machine's Redis, emptied before the run. */
@@ -48,19 +52,29 @@ const LATENCIES: ReadonlyArray<readonly [string, string]> = [
 
 function parseOptions(argv: readonly string[]) {
   const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
-  const dialects = (value('dialects')?.split(',') ?? ['postgres', 'sqlite']) as DialectName[];
+  // Issue 13 asks its figures of all three databases; the other extras default to two.
+  const byDefault = value('only') === 'query' ? ['sqlite', 'postgres', 'mysql'] : ['postgres', 'sqlite'];
+  const dialects = (value('dialects')?.split(',') ?? byDefault) as DialectName[];
   for (const dialect of dialects) {
     if (!(dialect in DATABASE_NAMES))
       throw new Error(`--dialects takes sqlite, postgres, mysql (got ${dialect})`);
   }
+  const only = value('only');
+  if (only !== undefined && !(ONLY as readonly string[]).includes(only)) {
+    throw new Error(`--only takes ${ONLY.join(' or ')} (got ${only})`);
+  }
+  const rows = Number(value('rows') ?? DEFAULT_ROWS);
+  if (!Number.isInteger(rows) || rows < 1000)
+    throw new Error(`--rows takes a whole number ≥ 1000 (got ${value('rows')})`);
   return {
     dialects,
+    rows,
     rounds: Number(value('rounds') ?? 3),
     seconds: Number(value('seconds') ?? 3),
     requests: Number(value('requests') ?? 40),
     readme: !argv.includes('--no-readme'),
-    /** `attacks`: only the memory under attack (bench/attacks.ts). */
-    only: value('only'),
+    /** `attacks`: only the memory under attack (bench/attacks.ts); `query`: only GET /deployments. */
+    only: only as (typeof ONLY)[number] | undefined,
   };
 }
 
@@ -105,10 +119,12 @@ async function flushRedis(): Promise<void> {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   // Issue 11's figures first, each attack on a small server of its own, before the big databases fill.
-  const attacks = await timed('memory under attack', measureAttacks);
-  process.stdout.write(`${attacks}\n`);
-  if (options.readme) writeAttacksReadme('bench/README.md', attacks);
-  if (options.only === 'attacks') return;
+  if (options.only !== 'query') {
+    const attacks = await timed('memory under attack', measureAttacks);
+    process.stdout.write(`${attacks}\n`);
+    if (options.readme) writeAttacksReadme('bench/README.md', attacks);
+    if (options.only === 'attacks') return;
+  }
   const started = new Date();
   const machine = await describeMachine();
   progress(`${machine.cpu}, ${machine.cores} cores, load ${machine.loadAtStart.toFixed(1)}`);
@@ -121,12 +137,17 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
 
   try {
-    await flushRedis();
+    if (options.only !== 'query') await flushRedis();
     const off = new Map<DialectName, RunningServer>();
     const on = new Map<DialectName, RunningServer>();
     for (const dialect of options.dialects) {
-      const database = await timed(`${dialect} ${rowsLabel(ROWS)}: filled`, () =>
-        createBenchDatabase(dialect, ROWS, false, `versions_bench_extra_${rowsLabel(ROWS).toLowerCase()}`),
+      const database = await timed(`${dialect} ${rowsLabel(options.rows)}: filled`, () =>
+        createBenchDatabase(
+          dialect,
+          options.rows,
+          false,
+          `versions_bench_extra_${rowsLabel(options.rows).toLowerCase()}`,
+        ),
       );
       databases.push(database);
       const plain = await startVersionsServer(`${dialect} cache off`, database, {
@@ -134,6 +155,7 @@ async function main(): Promise<void> {
       });
       servers.push(plain);
       off.set(dialect, plain);
+      if (options.only === 'query') continue;
       const cached = await startVersionsServer(`${dialect} cache on`, database, {
         env: { LOG_LEVEL: 'warn', REDIS_ENABLED: 'true', REDIS_URI },
       });
@@ -142,6 +164,35 @@ async function main(): Promise<void> {
       const health = await (await fetch(`${cached.url}/api/v1/healthz`)).text();
       progress(`${dialect}: cached server's /healthz: ${health}`);
     }
+    const measureQueries = async (): Promise<Row[]> => {
+      const queryRows: Row[] = [];
+      for (const dialect of options.dialects) {
+        const database = databases.find((candidate) => candidate.dialect === dialect) as BenchDatabase;
+        queryRows.push(
+          ...(await timed(`GET /deployments ${dialect}`, () =>
+            measureDeploymentsQuery(
+              off.get(dialect) as RunningServer,
+              database,
+              DATABASE_NAMES[dialect],
+              options.requests,
+            ),
+          )),
+        );
+      }
+      return queryRows;
+    };
+    const queryReport = async (queryRows: Row[]) => {
+      const minutes = (Date.now() - started.getTime()) / 60_000;
+      const settings = `bench/extras.ts --only=query --dialects=${options.dialects.join(',')} --rows=${options.rows}; up to ${options.requests} sequential requests per filter (at most 20 s) after 5 unrecorded, cache off; the export on a fresh server`;
+      const text = `${describeRun(machine, started, minutes, settings)}\n\n${markdownTable(queryRows)}`;
+      process.stdout.write(`${text}\n`);
+      if (options.readme) writeQueryReadme('bench/README.md', text);
+    };
+    if (options.only === 'query') {
+      await queryReport(await measureQueries());
+      return;
+    }
+
     // The size of each answer: values over the cache's limit (512 kB by default) are never cached.
     const sizes = new Map<string, number>();
     for (const [label, path] of READS) {
@@ -161,21 +212,8 @@ async function main(): Promise<void> {
       }
     }
 
-    // The query API (issue 13), on the cache-off servers too.
-    const queryRows: Row[] = [];
-    for (const dialect of options.dialects) {
-      const database = databases.find((candidate) => candidate.dialect === dialect) as BenchDatabase;
-      queryRows.push(
-        ...(await timed(`GET /deployments ${dialect}`, () =>
-          measureDeploymentsQuery(
-            off.get(dialect) as RunningServer,
-            database,
-            DATABASE_NAMES[dialect],
-            options.requests,
-          ),
-        )),
-      );
-    }
+    // The query API (issue 13), on the cache-off servers too; its own section of the README.
+    const queryRows = await measureQueries();
 
     // Throughput, cache off and on, every measurement once per round, every other round backwards.
     const measurements = options.dialects.flatMap((dialect) =>
@@ -201,7 +239,7 @@ async function main(): Promise<void> {
     }
 
     const rows: Row[] = [];
-    const rowsText = rowsLabel(ROWS);
+    const rowsText = rowsLabel(options.rows);
     for (const dialect of options.dialects) {
       const database = DATABASE_NAMES[dialect];
       for (const [label] of LATENCIES) {
@@ -218,7 +256,6 @@ async function main(): Promise<void> {
         });
       }
     }
-    rows.push(...queryRows);
     for (const dialect of options.dialects) {
       const database = DATABASE_NAMES[dialect];
       for (const [label] of READS) {
@@ -254,6 +291,7 @@ async function main(): Promise<void> {
     const text = `${describeRun(machine, started, minutes, settings)}\n\n${table}`;
     process.stdout.write(`${text}\n`);
     if (options.readme) writeReadme('bench/README.md', text);
+    await queryReport(queryRows);
   } finally {
     await cleanUp();
   }

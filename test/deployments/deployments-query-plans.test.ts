@@ -72,6 +72,17 @@ const COMBINATIONS: Expectation[] = [
     ordered: false,
   },
   { name: 'platform + version prefix', filter: { ...platform, version: { prefix: '1.4' } }, ordered: false },
+  // The rest of what the history filter form sends on a platform, and the bench's combinations.
+  { name: 'platform + status', filter: { ...platform, statuses: ['ongoing'] }, ordered: false },
+  { name: 'platform + dates', filter: { ...platform, from, to }, ordered: true },
+  { name: 'platform + commit', filter: { ...platform, commit: 'c0ffee1' }, ordered: false },
+  { name: 'platform + deployer', filter: { ...platform, deployer: 'ada' }, ordered: false },
+  {
+    name: 'environment + successful + dates',
+    filter: { ...environment, statuses: ['completed', 'deployed'], from, to },
+    ordered: false,
+  },
+  { name: 'status + dates', filter: { statuses: ['failed'], from, to }, ordered: false },
   // Over everything: the newest, a later page, a status, a date range, a commit.
   { name: 'everything', filter: {}, ordered: true },
   { name: 'everything, page n', filter: {}, ordered: true, after: later },

@@ -15,6 +15,7 @@ import type { CursorPosition, DeploymentFilter } from './deployments-query.js';
 import { guardUnavailable } from '../store/unavailable.js';
 import { AuditStore } from '../audit/audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
+import { uncount, utcDayOf } from '../store/daily-counts.js';
 
 const TRANSACTION_ATTEMPTS = 5;
 
@@ -142,17 +143,19 @@ export class DeploymentsQueryStore {
 
   /**
    * Removes a deployment, its status history, and one from its environment's count (the environment's row
-   * goes when none is left, so the menu and the matrix forget it). Returns the deployment as it was, or
-   * undefined when there is no such id. With `audit`, the delete is appended to the audit log in the same
-   * transaction.
+   * goes when none is left, so the menu and the matrix forget it) and from its day's (daily-counts.ts).
+   * Returns the deployment as it was, or undefined when there is no such id. With `audit`, the delete is
+   * appended to the audit log in the same transaction.
    */
   remove(id: number, audit?: AuditStamp): Promise<Deployment | undefined> {
     return this.retrying(() =>
       this.db.transaction().execute(async (trx) => {
+        // Locked: its status is counted one less in its day (daily-counts.ts), and must not change meanwhile.
         const row = await trx
           .selectFrom('versions')
           .selectAll()
           .where('versions_id', '=', id)
+          .$if(this.dialect.supportsForUpdate, (query) => query.forUpdate())
           .executeTakeFirst();
         if (!row) return undefined;
         const deployment = toDeployment(row);
@@ -179,6 +182,8 @@ export class DeploymentsQueryStore {
           .where(environment)
           .where('deployments', '<=', 0)
           .execute();
+        const day = utcDayOf(row.date);
+        await uncount(trx, { ...row, day }).execute();
         return deployment;
       }),
     );

@@ -15,6 +15,7 @@ import type { NewDetails, StatusNote } from '../deployments/deployment-details.j
 import { guardUnavailable } from './unavailable.js';
 import { AuditStore } from '../audit/audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
+import { countCreated, recountStatus, utcDayOf } from './daily-counts.js';
 
 /** What a create may carry besides the original's row. */
 export interface CreateExtra {
@@ -36,7 +37,8 @@ export class DeploymentsStore {
   }
 
   /**
-   * Stores a new deployment with its first status entry and counts it in its environment; returns its id.
+   * Stores a new deployment with its first status entry and counts it in its environment and its day (see
+   * daily-counts.ts); returns its id.
    * Where INSERTs may run inside WITH (PostgreSQL), the three writes are one statement: atomic all the same,
    * and one round trip instead of five (BEGIN, three statements, COMMIT).
    */
@@ -73,6 +75,7 @@ export class DeploymentsStore {
           ]
         : []),
       this.dialect.countDeployment(this.db, { workload, platform, environment }).compile(),
+      countCreated(this.dialect, this.db, deployment).compile(),
     ];
     return this.retrying(async () => {
       const [created] = await this.dialect.executeAtomically(statements);
@@ -94,6 +97,7 @@ export class DeploymentsStore {
         .values({ versions_id: id, status, date, set_by: extra.setBy ?? null })
         .execute();
       await this.dialect.countDeployment(trx, { workload, platform, environment }).execute();
+      await countCreated(this.dialect, trx, deployment).execute();
       if (extra.details) await DeploymentDetailsStore.insert(trx, this.dialect, id, extra.details);
       if (extra.audit) {
         const { stamp, deployment: audited } = extra.audit;
@@ -125,7 +129,8 @@ export class DeploymentsStore {
       )
       .with('counted', () =>
         this.dialect.countDeployment(this.db, { workload, platform, environment }).returning('deployments'),
-      );
+      )
+      .with('counted_day', () => countCreated(this.dialect, this.db, deployment).returning('deployments'));
     // The audit row in the same statement: a data-modifying WITH runs whether or not the query reads it.
     const query = audit
       ? written
@@ -159,10 +164,13 @@ export class DeploymentsStore {
     audit?: AuditStamp,
   ): Promise<{ deployment: Deployment; changed: boolean } | undefined> {
     return this.transaction(async (trx) => {
+      // Locked: the status this change leaves is counted one less (daily-counts.ts), so it must be the one
+      // the row holds when it is replaced, not one a concurrent change is replacing.
       const row = await trx
         .selectFrom('versions')
         .selectAll()
         .where('versions_id', '=', id)
+        .$if(this.dialect.supportsForUpdate, (query) => query.forUpdate())
         .executeTakeFirst();
       if (!row) return undefined;
       // `status <>` in the UPDATE itself: of two identical updates at once, the second waits for the first's
@@ -189,6 +197,7 @@ export class DeploymentsStore {
             log_url: note.logURL ?? null,
           })
           .execute();
+        await recountStatus(this.dialect, trx, row, status);
       }
       await DeploymentDetailsStore.note(trx, id, note);
       // An announced change carries what the deployment knows of its change, as a create's event does.
@@ -325,29 +334,28 @@ export class DeploymentsStore {
     });
   }
 
-  /** Deployments since `from`, counted per UTC day, environment and status. */
+  /**
+   * Deployments since `from` (a UTC midnight), counted per UTC day, environment and status: the daily counts
+   * (daily-counts.ts) of those days, whatever the number of deployments in them.
+   */
   dailyStatusCounts(from: Date): Promise<DailyStatusCount[]> {
     return this.guard(async () => {
-      const day = this.dialect.utcDay('date');
       const rows = await this.db
-        .selectFrom('versions')
-        .select((eb) => [
-          eb.fn.countAll<number | string>().as('total'),
-          'workload',
-          'platform',
-          'environment',
-          'status',
-          day.as('day'),
-        ])
-        .where('date', '>=', this.dialect.toDbDate(from))
-        .groupBy(['workload', 'platform', 'environment', 'status', day])
+        .selectFrom('versions_daily_counts')
+        .select(['deployments', 'workload', 'platform', 'environment', 'status', 'day'])
+        .where('day', '>=', utcDayOf(from))
+        .where('deployments', '>', 0)
         .orderBy('day')
         .orderBy('workload')
         .orderBy('platform')
         .orderBy('environment')
         .orderBy('status')
         .execute();
-      return rows.map(({ day: date, total, ...rest }) => ({ total: Number(total), ...rest, date }));
+      return rows.map(({ day: date, deployments, ...rest }) => ({
+        total: Number(deployments),
+        ...rest,
+        date,
+      }));
     });
   }
 

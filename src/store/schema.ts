@@ -64,6 +64,21 @@ export interface EnvironmentsTable {
   deployments: ColumnType<number | string, number, number>;
 }
 
+/**
+ * Deployments per UTC day, workload/platform/environment and current status, kept in the same transaction as
+ * every create, status change and delete (src/store/daily-counts.ts): /stats/latest and DORA's counts read
+ * days × environments of it instead of every row of their window. A row may hold 0 after changes.
+ */
+export interface DailyCountsTable {
+  /** The UTC day of the deployments' `date`, YYYY-MM-DD. */
+  day: string;
+  workload: string;
+  platform: string;
+  environment: string;
+  status: string;
+  deployments: ColumnType<number | string, number, number>;
+}
+
 /** The tier given by hand to a platform's environment; the others take the tier inferred from their names. */
 export interface EnvironmentTiersTable {
   platform: string;
@@ -78,4 +93,5 @@ export interface Database {
   versions_changes: ChangesTable;
   versions_environments: EnvironmentsTable;
   versions_environment_tiers: EnvironmentTiersTable;
+  versions_daily_counts: DailyCountsTable;
 }

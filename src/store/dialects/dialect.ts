@@ -48,6 +48,10 @@ export interface StoreDialect {
   secondsBetween(start: Expression<unknown>, end: Expression<unknown>): RawBuilder<number | string>;
   /** Adds one to an environment's deployment count, creating its row on first use (built, not run). */
   countDeployment(db: Kysely<Database>, key: EnvironmentCountKey): EnvironmentCountUpsert;
+  /** Adds one to a day's count of deployments in a status, creating its row on first use (built, not run). */
+  countDay(db: Kysely<Database>, key: DailyCountKey): DailyCountUpsert;
+  /** SELECT ... FOR UPDATE locks the rows read (SQLite has no such clause: its writer holds the whole file). */
+  supportsForUpdate: boolean;
   /** The id the connection's last INSERT generated, as SQL, for the statement that follows it. */
   lastInsertId: RawBuilder<number>;
   /**
@@ -113,6 +117,21 @@ export function upsertEnvironmentCount(
       conflict
         .columns(['workload', 'platform', 'environment'])
         .doUpdateSet({ deployments: sql`versions_environments.deployments + 1` }),
+    );
+}
+
+export type DailyCountKey = EnvironmentCountKey & { day: string; status: string };
+export type DailyCountUpsert = InsertQueryBuilder<Database, 'versions_daily_counts', InsertResult>;
+
+/** countDay() as PostgreSQL and SQLite write it (INSERT ... ON CONFLICT DO UPDATE). */
+export function upsertDailyCount(db: Kysely<Database>, key: DailyCountKey): DailyCountUpsert {
+  return db
+    .insertInto('versions_daily_counts')
+    .values({ ...key, deployments: 1 })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['day', 'workload', 'platform', 'environment', 'status'])
+        .doUpdateSet({ deployments: sql`versions_daily_counts.deployments + 1` }),
     );
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../../config.js';
 import type { StoreDialect } from './dialect.js';
 
-export type { StoreDialect, VersionsIndex } from './dialect.js';
+export type { DailyCountKey, StoreDialect, VersionsIndex } from './dialect.js';
 export { parseUtcDate, versionsTable } from './dialect.js';
 
 /**

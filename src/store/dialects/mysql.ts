@@ -74,6 +74,12 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
         .insertInto('versions_environments')
         .values({ ...key, deployments: 1 })
         .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
+    countDay: (trx, key) =>
+      trx
+        .insertInto('versions_daily_counts')
+        .values({ ...key, deployments: 1 })
+        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
+    supportsForUpdate: true,
     lastInsertId: sql<number>`LAST_INSERT_ID()`,
     executeAtomically: executeInTransaction(db),
     isUnavailable(error) {

@@ -7,6 +7,7 @@ import {
   executeInTransaction,
   isNetworkError,
   parseUtcDate,
+  upsertDailyCount,
   upsertEnvironmentCount,
   versionsTable,
   type StoreDialect,
@@ -70,6 +71,8 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
     utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
     secondsBetween: (start, end) => sql<string>`extract(epoch from (${end} - ${start}))`,
     countDeployment: upsertEnvironmentCount,
+    countDay: upsertDailyCount,
+    supportsForUpdate: true,
     lastInsertId: sql<number>`lastval()`,
     executeAtomically: executeInTransaction(db),
     isUnavailable(error) {

@@ -13,7 +13,13 @@ import {
   type SqliteDatabase,
 } from 'kysely';
 import type { Database } from '../schema.js';
-import { errorCode, upsertEnvironmentCount, versionsTable, type StoreDialect } from './dialect.js';
+import {
+  errorCode,
+  upsertDailyCount,
+  upsertEnvironmentCount,
+  versionsTable,
+  type StoreDialect,
+} from './dialect.js';
 
 /** Embedded SQLite in WAL mode: dates are stored as ISO 8601 text in UTC, which sorts like time. */
 export function openSqlite(file: string): StoreDialect {
@@ -53,6 +59,8 @@ export function openSqlite(file: string): StoreDialect {
     // julianday() reads the ISO text (its Z included) to the millisecond.
     secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
     countDeployment: upsertEnvironmentCount,
+    countDay: upsertDailyCount,
+    supportsForUpdate: false,
     lastInsertId: sql<number>`last_insert_rowid()`,
     // Through Kysely's hold on the one connection: a transaction Kysely has open (a status change) finishes
     // first, so the batch never runs inside it.

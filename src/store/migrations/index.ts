@@ -11,6 +11,7 @@ import * as auditLog from './2026-12-01-13-01-audit-log.js';
 import * as detailFilterIndexes from './2026-12-01-13-02-detail-filter-indexes.js';
 import * as environmentTiers from './2026-12-01-18-environment-tiers.js';
 import * as changeNotifications from './2026-12-01-19-change-notifications.js';
+import * as dailyCounts from './2026-12-02-15-daily-counts.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-12-01-13-02-detail-filter-indexes', detailFilterIndexes],
   ['2026-12-01-18-environment-tiers', environmentTiers],
   ['2026-12-01-19-change-notifications', changeNotifications],
+  ['2026-12-02-15-daily-counts', dailyCounts],
 ];
 
 /** The migrations, bound to the dialect they run on (DDL differs between databases). */

@@ -109,7 +109,19 @@ async function createEmpty(dialect: DialectName, name: string): Promise<Database
 /** SQL text run on a database of the bench, on a connection of its own (no pool time-outs); its rows. */
 type Query = (text: string) => Promise<Array<Record<string, unknown>>>;
 
-const FILLED_TABLES = ['versions', 'versions_status_history', 'versions_environments'];
+const FILLED_TABLES = [
+  'versions',
+  'versions_status_history',
+  'versions_environments',
+  'versions_daily_counts',
+];
+
+/** The UTC day of a date column, as the daily-counts migration computes it. */
+const UTC_DAY: Record<DialectName, string> = {
+  sqlite: 'substr(date, 1, 10)',
+  postgres: "to_char(date, 'YYYY-MM-DD')",
+  mysql: "date_format(date, '%Y-%m-%d')",
+};
 
 async function fill(config: DatabaseConfig, rows: number, withOriginal: boolean): Promise<void> {
   const label = `${config.dialect} ${rows} rows`;
@@ -128,6 +140,12 @@ async function fill(config: DatabaseConfig, rows: number, withOriginal: boolean)
     await query('DELETE FROM versions_environments');
     await query(`INSERT INTO versions_environments (workload, platform, environment, deployments)
       SELECT workload, platform, environment, COUNT(*) FROM versions GROUP BY workload, platform, environment`);
+    // And the daily counts, as the creates would have kept them (src/store/daily-counts.ts).
+    const day = UTC_DAY[config.dialect];
+    await query('DELETE FROM versions_daily_counts');
+    await query(`INSERT INTO versions_daily_counts (day, workload, platform, environment, status, deployments)
+      SELECT ${day}, workload, platform, environment, status, COUNT(*) FROM versions
+      GROUP BY ${day}, workload, platform, environment, status`);
     for (const create of indexes.creates) await query(create);
     if (withOriginal) await createOriginalTable(query, config.dialect);
     // What autovacuum (PostgreSQL) and persistent statistics (InnoDB) do soon after a bulk load on their

@@ -13,7 +13,6 @@ import {
   type MatrixEntry,
 } from './insights.js';
 import { guardUnavailable } from '../store/unavailable.js';
-import { inDays, splitByDay, type RowSpan } from '../store/daily-counts.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** A window whose deployments are at least 1/4 of the ids between its first and last reads that id range. */
@@ -142,8 +141,7 @@ export class InsightsStore {
    */
   dora(window: DoraWindow): Promise<DoraMeasures> {
     return this.guard(async () => {
-      const counts = await this.counts(window);
-      const ids = counts.deployments === 0 ? undefined : await this.idRange(window);
+      const { ids, ...counts } = await this.counts(window);
       if (!ids) return { ...counts, deploymentSeconds: [], restoreSeconds: [] };
       const history = this.historyOf(window, ids, counts.deployments);
       if (!this.dialect.seeksByOuterRange) {
@@ -157,52 +155,11 @@ export class InsightsStore {
     });
   }
 
-  /**
-   * Deployments of the window by current status: the daily counts of the whole UTC days it covers
-   * (store/daily-counts.ts) and the deployments of the parts of days at its two ends, so that the cost
-   * follows days × environments, not deployments.
-   */
-  private async counts(window: DoraWindow): Promise<DoraCounts> {
-    const { days, rows } = splitByDay(window.from, window.to);
-    const parts = await Promise.all([
-      ...(days ? [this.countsOfDays(window, days)] : []),
-      ...rows.map((span) => this.countsOfRows(window, span)),
-    ]);
-    return parts.reduce(
-      (sum, part) => ({
-        deployments: sum.deployments + part.deployments,
-        successful: sum.successful + part.successful,
-        failed: sum.failed + part.failed,
-      }),
-      { deployments: 0, successful: 0, failed: 0 },
-    );
-  }
-
-  private async countsOfDays(window: DoraWindow, days: { first: string; last: string }) {
-    const row = await this.db
-      .selectFrom('versions_daily_counts as d')
-      .where((eb) => inDays(eb, days, window))
-      .select((eb) => [
-        eb.fn.sum<number | string | null>('d.deployments').as('deployments'),
-        eb.fn
-          .sum<number | string | null>(
-            eb.case().when('d.status', 'in', SUCCESSFUL).then(eb.ref('d.deployments')).else(0).end(),
-          )
-          .as('successful'),
-        eb.fn
-          .sum<number | string | null>(
-            eb.case().when('d.status', '=', FAILED_STATUS).then(eb.ref('d.deployments')).else(0).end(),
-          )
-          .as('failed'),
-      ])
-      .executeTakeFirstOrThrow();
-    return toCounts(row);
-  }
-
-  private async countsOfRows(window: DoraWindow, span: RowSpan) {
+  /** Deployments of the window by current status, and the range of their ids (undefined when none). */
+  private async counts(window: DoraWindow): Promise<DoraCounts & { ids?: { first: number; last: number } }> {
     const row = await this.db
       .selectFrom('versions as v')
-      .where((eb) => inWindow(eb, window, this.dialect, span))
+      .where((eb) => inWindow(eb, window, this.dialect))
       .select((eb) => [
         eb.fn.countAll<number | string>().as('deployments'),
         eb.fn
@@ -211,21 +168,21 @@ export class InsightsStore {
         eb.fn
           .sum<number | string | null>(eb.case().when('v.status', '=', FAILED_STATUS).then(1).else(0).end())
           .as('failed'),
+        // Among other aggregates, so that PostgreSQL reads them off the window's rows instead of walking
+        // the primary key from one end until a row of the window turns up.
+        eb.fn.min('v.versions_id').as('first'),
+        eb.fn.max('v.versions_id').as('last'),
       ])
       .executeTakeFirstOrThrow();
-    return toCounts(row);
-  }
-
-  /** The range of the ids of the window's deployments (undefined when none), to bound its history's read. */
-  private async idRange(window: DoraWindow): Promise<{ first: number; last: number } | undefined> {
-    const row = await this.db
-      .selectFrom('versions as v')
-      .where((eb) => inWindow(eb, window, this.dialect))
-      .select((eb) => [eb.fn.min('v.versions_id').as('first'), eb.fn.max('v.versions_id').as('last')])
-      .executeTakeFirstOrThrow();
-    return row.first === null || row.last === null
-      ? undefined
-      : { first: Number(row.first), last: Number(row.last) };
+    return {
+      deployments: Number(row.deployments),
+      successful: Number(row.successful ?? 0),
+      failed: Number(row.failed ?? 0),
+      ids:
+        row.first === null || row.last === null
+          ? undefined
+          : { first: Number(row.first), last: Number(row.last) },
+    };
   }
 
   /**
@@ -439,35 +396,18 @@ export class InsightsStore {
     );
   }
 
-  /**
-   * The workloads (or workload/platform/environment) with deployments in the window, sorted: those of the
-   * daily counts of its whole days, with those of the deployments at its two ends (see counts()).
-   */
+  /** The workloads (or workload/platform/environment) with deployments in the window, sorted. */
   doraGroups(window: DoraWindow, by: 'workload' | 'environment'): Promise<DoraGroup[]> {
     return this.guard(async () => {
-      const { days, rows } = splitByDay(window.from, window.to);
-      const environment = ['workload', 'platform', 'environment'] as const;
-      const ofRows = rows.map((span) =>
-        this.db
-          .selectFrom('versions as v')
-          .where((eb) => inWindow(eb, window, this.dialect, span))
-          .select(environment.map((column) => `v.${column}` as const)),
-      );
-      // UNION removes the environments found in both.
-      const found = days
-        ? ofRows.reduce(
-            (union, part) => union.union(part),
-            this.db
-              .selectFrom('versions_daily_counts as d')
-              .where((eb) => inDays(eb, days, window))
-              .select(environment.map((column) => `d.${column}` as const)),
-          )
-        : ofRows[0] && ofRows.slice(1).reduce((union, part) => union.union(part), ofRows[0]);
-      if (!found) return [];
       const columns =
-        by === 'workload' ? (['g.workload'] as const) : environment.map((c) => `g.${c}` as const);
-      // Sorted by the database, in its collation, as the groups always were.
-      let query = this.db.selectFrom(found.as('g')).select(columns).distinct();
+        by === 'workload'
+          ? (['v.workload'] as const)
+          : (['v.workload', 'v.platform', 'v.environment'] as const);
+      let query = this.db
+        .selectFrom('versions as v')
+        .where((eb) => inWindow(eb, window, this.dialect))
+        .select(columns)
+        .distinct();
       for (const column of columns) query = query.orderBy(column);
       return (await query.execute()) as DoraGroup[];
     });
@@ -479,21 +419,13 @@ export class InsightsStore {
   }
 }
 
-/**
- * Deployments created from `from` to `to` (both included), narrowed to the scope's fields; only those of
- * `span` (a part of the window) when given.
- */
-function inWindow(
-  eb: ExpressionBuilder<WithV, 'v'>,
-  window: DoraWindow,
-  dialect: StoreDialect,
-  span: RowSpan = { from: window.from, to: window.to, toIncluded: true },
-) {
+/** Deployments created from `from` to `to` (both included), narrowed to the scope's fields. */
+function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, dialect: StoreDialect) {
   const { workload, platform, environment } = window.scope;
   const pairs = window.environments;
   return eb.and([
-    eb('v.date', '>=', dialect.toDbDate(span.from)),
-    eb('v.date', span.toIncluded ? '<=' : '<', dialect.toDbDate(span.to)),
+    eb('v.date', '>=', dialect.toDbDate(window.from)),
+    eb('v.date', '<=', dialect.toDbDate(window.to)),
     ...(workload === undefined ? [] : [eb('v.workload', '=', workload)]),
     ...(platform === undefined ? [] : [eb('v.platform', '=', platform)]),
     ...(environment === undefined ? [] : [eb('v.environment', '=', environment)]),
@@ -510,18 +442,6 @@ function inWindow(
               ),
         ]),
   ]);
-}
-
-function toCounts(row: {
-  deployments: number | string | null;
-  successful: number | string | null;
-  failed: number | string | null;
-}): DoraCounts {
-  return {
-    deployments: Number(row.deployments ?? 0),
-    successful: Number(row.successful ?? 0),
-    failed: Number(row.failed ?? 0),
-  };
 }
 
 function toHistoryEntry(row: { status: string; date: unknown }): HistoryEntry {

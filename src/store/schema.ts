@@ -66,8 +66,8 @@ export interface EnvironmentsTable {
 
 /**
  * Deployments per UTC day, workload/platform/environment and current status, kept in the same transaction as
- * every create, status change and delete (src/store/daily-counts.ts): /stats/latest and DORA's counts read
- * days × environments of it instead of every row of their window. A row may hold 0 after changes.
+ * every create, status change and delete (src/store/daily-counts.ts): /stats/latest reads ten days ×
+ * environments of it instead of grouping every deployment of those days. A row may hold 0 after changes.
  */
 export interface DailyCountsTable {
   /** The UTC day of the deployments' `date`, YYYY-MM-DD. */

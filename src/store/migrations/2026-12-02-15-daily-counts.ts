@@ -1,5 +1,5 @@
-// Deployments counted per UTC day, workload/platform/environment and current status, for /stats/latest and
-// DORA's counts (issue 15): the service keeps the table in the transaction of every create, status change
+// Deployments counted per UTC day, workload/platform/environment and current status, for /stats/latest
+// (issue 15): the service keeps the table in the transaction of every create, status change
 // and delete; this migration counts the rows already there. Frozen: never edit.
 import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../../config.js';
@@ -7,7 +7,7 @@ import type { DialectName } from '../../config.js';
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   const suffix =
     dialect === 'mysql' ? sql` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin` : sql``;
-  // The day first: both reads ask for a range of days, then (DORA) narrow it to a scope.
+  // The day first: /stats/latest reads a range of days, in this order.
   await sql`CREATE TABLE versions_daily_counts (
     day VARCHAR(10) NOT NULL,
     workload VARCHAR(100) NOT NULL,

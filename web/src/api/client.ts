@@ -2,7 +2,9 @@ import type { OpenApiDocument } from '../model/openapi';
 import type {
   DailyStatusCount,
   Deployment,
+  DeploymentList,
   DeploymentPage,
+  DeploymentQuery,
   DoraFigures,
   DoraScope,
   EnvironmentPath,
@@ -138,6 +140,13 @@ export const api = {
     const row = await getJson<Deployment>('/read/raw/id', { versionId }, signal);
     if (!row) throw new ApiError(404, `no deployment with versionId ${versionId}`);
     return row;
+  },
+
+  /** One page of the deployments matching `query` (`GET /deployments`), newest first. */
+  async deployments(query: DeploymentQuery, signal?: AbortSignal): Promise<DeploymentList> {
+    const list = await getJson<DeploymentList>('/deployments', withoutBlanks({ ...query }), signal);
+    if (!list) throw new ApiError(500, 'The server sent no deployments.');
+    return list;
   },
 
   /** One deployment, whole: row, commit, links, changes and history (404 ApiError when there is none). */

@@ -17,6 +17,32 @@ export interface PagedDeployment extends Deployment {
   total: number;
 }
 
+/** The filters of `GET /deployments` the UI sends; an absent one is not sent. */
+export interface DeploymentQuery {
+  workload?: string;
+  platform?: string;
+  environment?: string;
+  /** Comma-separated; `successful` means deployed or completed. */
+  status?: string;
+  /** Exact, or a prefix with a trailing `*`. */
+  version?: string;
+  /** The start of a commit SHA. */
+  commit?: string;
+  deployer?: string;
+  /** ISO 8601 with a zone. */
+  from?: string;
+  to?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** One page of `GET /deployments`, newest first; `nextCursor` is null on the last. */
+export interface DeploymentList {
+  items: Deployment[];
+  nextCursor: string | null;
+}
+
 /** One workload / platform / environment combination that has deployments. */
 export interface EnvironmentPath {
   workload: string;

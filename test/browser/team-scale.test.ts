@@ -184,17 +184,24 @@ describe('search, deployments in progress, dates and links', () => {
   it('finds #id, a version and a workload from the header of any page', async () => {
     await onPage(async (page) => {
       await page.goto(ui('/matrix'));
+      await page.locator('.matrix tbody tr').first().waitFor();
       const box = page.locator('#header-search-input');
-      await box.fill(`#${ids[100]}`);
-      await box.press('Enter');
+      // Each search waits for what the next page shows (its heading, its rows), never for a fixed time.
+      const search = async (text: string) => {
+        await box.fill(text);
+        await box.press('Enter');
+      };
+      await search(`#${ids[100]}`);
       await page.waitForURL(new RegExp(`/ui/deployment/${ids[100]}$`));
-      await box.fill('7.4.0');
-      await box.press('Enter');
+      await page.locator('#main h1', { hasText: `Deployment #${ids[100]}` }).waitFor();
+      await search('7.4.0');
       await page.waitForURL(/\/ui\/search\?q=7\.4\.0/);
+      await page.locator('#main h1', { hasText: 'Search: 7.4.0' }).waitFor();
       await page.locator('.deployment-table tbody tr').first().waitFor();
-      await box.fill('edge');
-      await box.press('Enter');
-      await page.getByRole('link', { name: TEAM.wideWorkload, exact: true }).first().click();
+      await search('edge');
+      await page.waitForURL(/\/ui\/search\?q=edge$/);
+      const workloads = page.locator('#search-workloads + .search-page__links');
+      await workloads.getByRole('link', { name: TEAM.wideWorkload, exact: true }).click();
       await page.waitForURL(new RegExp(`/ui/workload/${TEAM.wideWorkload}$`));
     });
   });

@@ -16,9 +16,14 @@ export function focusPageHeading(): void {
   }
 }
 
-/** Called by a page heading once mounted: takes the focus when a navigation left it waiting. */
+/**
+ * Called by a page heading once mounted: takes the focus when a navigation left it waiting, unless the viewer
+ * has put it somewhere meanwhile (typing the next search while the page loads must not lose the keystrokes).
+ */
 export function claimPendingFocus(heading: HTMLElement | null): void {
   if (!pending.value || !heading) return;
   pending.value = false;
+  const active = document.activeElement;
+  if (active && active !== document.body && active.isConnected) return;
   heading.focus({ preventScroll: true });
 }

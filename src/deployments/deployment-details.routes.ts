@@ -29,6 +29,22 @@ const ComparisonSchema = Type.Object({
   ),
 });
 
+const DeploymentLinkSchema = Type.Object({
+  versions_id: Type.Integer({ examples: [13] }),
+  version: Type.String({ examples: ['1.0.9'] }),
+  status: Type.String({ examples: ['deployed'] }),
+  date: Type.String({ format: 'date-time' }),
+});
+const linkOrNull = (description: string) => Type.Union([DeploymentLinkSchema, Type.Null()], { description });
+
+const NeighboursSchema = Type.Object({
+  previous: linkOrNull(
+    'The deployment just before it in its workload/platform/environment, by date then id.',
+  ),
+  next: linkOrNull('The deployment just after it, likewise.'),
+  current: linkOrNull("The environment's newest successful deployment (this one when it still runs)."),
+});
+
 /** Whole deployments (with their change), the one running in an environment, and comparisons. */
 export async function deploymentDetailsRoutes(
   app: FastifyInstance,
@@ -62,6 +78,20 @@ export async function deploymentDetailsRoutes(
       },
     },
     (request) => service.byId(request.params.versionId),
+  );
+
+  routes.get(
+    '/deployments/:versionId/neighbours',
+    {
+      schema: {
+        tags,
+        summary:
+          'The deployments before and after one in its environment, and the one running there now (null when none)',
+        params: Type.Object({ versionId: Type.String({ examples: ['14'] }) }),
+        response: withErrors({ 200: NeighboursSchema }),
+      },
+    },
+    (request) => service.neighbours(request.params.versionId),
   );
 
   routes.get(

@@ -1,5 +1,5 @@
 import { badRequest, notFound } from '../errors.js';
-import type { DeploymentDetailsStore, PendingChange } from '../store/deployment-details.store.js';
+import type { DeploymentDetailsStore, Neighbours, PendingChange } from '../store/deployment-details.store.js';
 import type { EnvironmentKey } from './deployment.js';
 import type { WholeDeployment } from './deployment-details.js';
 import { environmentKey, name, versionId } from './deployments.service.js';
@@ -22,6 +22,14 @@ export class DeploymentDetailsService {
     const [deployment] = await this.store.wholeDeployments([id]);
     if (!deployment) throw notFound(`no deployment with versionId ${id}`);
     return deployment;
+  }
+
+  /** The deployments before and after one in its environment, and the one running there; 404 when none. */
+  async neighbours(versionIdInput: unknown): Promise<Neighbours> {
+    const id = versionId(versionIdInput);
+    const neighbours = await this.store.neighbours(id);
+    if (!neighbours) throw notFound(`no deployment with versionId ${id}`);
+    return neighbours;
   }
 
   /** The newest successful deployment of an environment, whole; 404 when it has none. */

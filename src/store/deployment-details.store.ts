@@ -17,6 +17,24 @@ const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** Ids per IN list and changes per INSERT: far below every database's limit of bound parameters. */
 const BATCH = 500;
 
+/** A deployment as a link to it needs it: id, version, status and date. */
+export interface DeploymentLink {
+  versions_id: number;
+  version: string;
+  status: string;
+  date: string;
+}
+
+/** The deployments around one in its environment, and the one running there now. */
+export interface Neighbours {
+  /** The deployment just before it in its environment by (date, id); null when it is the first. */
+  previous: DeploymentLink | null;
+  /** The deployment just after it; null when it is the newest. */
+  next: DeploymentLink | null;
+  /** The environment's newest successful deployment (maybe this one); null when none succeeded. */
+  current: DeploymentLink | null;
+}
+
 /** A change that reached one environment and not another, with the versions it came in. */
 export interface PendingChange extends Change {
   /** The deployments of the `from` environment that brought it, oldest first. */
@@ -137,6 +155,58 @@ export class DeploymentDetailsStore {
     if (!row) return undefined;
     const [deployment] = await this.wholeDeployments([Number(row.versions_id)]);
     return deployment;
+  }
+
+  /**
+   * The deployments before and after this one in its workload/platform/environment, by (date, id), and the
+   * one running there: three LIMIT 1 reads of idx_versions_environment_date after the row itself. Undefined
+   * when there is no such id.
+   */
+  neighbours(id: number): Promise<Neighbours | undefined> {
+    return this.guard(async () => {
+      const row = await this.db
+        .selectFrom('versions')
+        .select(['workload', 'platform', 'environment', 'date'])
+        .where('versions_id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const date = this.dialect.toDbDate(parseUtcDate(row.date));
+      const inEnvironment = () =>
+        this.db
+          .selectFrom(this.dialect.versionsThrough('idx_versions_environment_date'))
+          .select(['versions_id', 'version', 'status', 'date'])
+          .where('workload', '=', row.workload)
+          .where('platform', '=', row.platform)
+          .where('environment', '=', row.environment);
+      // `date <= d` (or `>=`) bounds the index range; the OR then orders the deployments of that same instant
+      // by id, as every "newest" of the API does.
+      const previous = inEnvironment()
+        .where('date', '<=', date)
+        .where((eb) =>
+          eb.or([eb('date', '<', date), eb.and([eb('date', '=', date), eb('versions_id', '<', id)])]),
+        )
+        .orderBy('date', 'desc')
+        .orderBy('versions_id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const next = inEnvironment()
+        .where('date', '>=', date)
+        .where((eb) =>
+          eb.or([eb('date', '>', date), eb.and([eb('date', '=', date), eb('versions_id', '>', id)])]),
+        )
+        .orderBy('date', 'asc')
+        .orderBy('versions_id', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      const current = inEnvironment()
+        .where('status', 'in', SUCCESSFUL)
+        .orderBy('date', 'desc')
+        .orderBy('versions_id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const [before, after, running] = await Promise.all([previous, next, current]);
+      return { previous: toLink(before), next: toLink(after), current: toLink(running) };
+    });
   }
 
   /**
@@ -308,6 +378,18 @@ export class DeploymentDetailsStore {
   private guard<T>(work: () => Promise<T>): Promise<T> {
     return guardUnavailable(this.dialect, work);
   }
+}
+
+function toLink(
+  row: { versions_id: number | string; version: string; status: string; date: unknown } | undefined,
+): DeploymentLink | null {
+  if (!row) return null;
+  return {
+    versions_id: Number(row.versions_id),
+    version: row.version,
+    status: row.status,
+    date: parseUtcDate(row.date).toISOString(),
+  };
 }
 
 function toDetailsRow(id: number, details: NewDetails, always = false): DetailsTable | undefined {

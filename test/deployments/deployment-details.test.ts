@@ -157,6 +157,59 @@ describe.each(DIALECTS)('deployment details on %s', (dialect) => {
     expect((await get('/deployments/abc')).statusCode).toBe(400);
   });
 
+  it('answers the previous and next deployment of an environment by (date, id), ties included', async () => {
+    const at = { workload: 'neighbours', platform: 'production', environment: 'eu' };
+    const record = async (version: string, date: string, status = 'deployed', where = at) => {
+      const created = await create({ ...where, version, date, status });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().versionId as number;
+    };
+    const a = await record('1.0.0', '2026-11-01T10:00:00Z');
+    const b = await record('1.2.0', '2026-11-01T12:00:00Z');
+    // Two more at the very same instant: their ids order them after b.
+    const c = await record('1.3.0', '2026-11-01T12:00:00Z', 'failed');
+    const d = await record('1.4.0', '2026-11-01T12:00:00Z', 'ongoing');
+    // Recorded last, dated between a and b (a backfill): its date places it, not its id.
+    const e = await record('1.1.0', '2026-11-01T11:00:00Z');
+    // Another environment of the workload, and another workload of the environment, in between: not neighbours.
+    await record('9.9.9', '2026-11-01T11:30:00Z', 'deployed', { ...at, environment: 'us' });
+    await record('8.8.8', '2026-11-01T11:30:00Z', 'deployed', { ...at, workload: 'elsewhere' });
+
+    const order = [a, e, b, c, d];
+    const versions = new Map([
+      [a, '1.0.0'],
+      [e, '1.1.0'],
+      [b, '1.2.0'],
+      [c, '1.3.0'],
+      [d, '1.4.0'],
+    ]);
+    for (const [index, id] of order.entries()) {
+      const answer = await get(`/deployments/${id}/neighbours`);
+      expect(answer.statusCode, answer.body).toBe(200);
+      const body = answer.json();
+      const previous = order[index - 1];
+      const next = order[index + 1];
+      expect(body.previous?.versions_id ?? null, `previous of ${versions.get(id)}`).toBe(previous ?? null);
+      expect(body.next?.versions_id ?? null, `next of ${versions.get(id)}`).toBe(next ?? null);
+      if (previous) expect(body.previous.version).toBe(versions.get(previous));
+      // The newest successful one runs there: b (c failed, d is still ongoing).
+      expect(body.current).toMatchObject({ versions_id: b, version: '1.2.0', status: 'deployed' });
+    }
+    expect((await get(`/deployments/${c}/neighbours`)).json().next).toEqual({
+      versions_id: d,
+      version: '1.4.0',
+      status: 'ongoing',
+      date: '2026-11-01T12:00:00.000Z',
+    });
+
+    const missing = await get('/deployments/999999/neighbours');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toContain('versionId');
+    const bad = await get('/deployments/abc/neighbours');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toContain('versionId');
+  });
+
   it('compares two environments: what the promotion would ship', async () => {
     const key = { workload: 'cmp', version: 'x' };
     const change = (n: number, day: number) => ({

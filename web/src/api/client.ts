@@ -11,6 +11,7 @@ import type {
   EnvironmentTier,
   HistoryEntry,
   MatrixEntry,
+  Neighbours,
   PagedDeployment,
   WholeDeployment,
   Comparison,
@@ -154,6 +155,13 @@ export const api = {
     const deployment = await getJson<WholeDeployment>(`/deployments/${versionId}`, {}, signal);
     if (!deployment) throw new ApiError(404, `no deployment with versionId ${versionId}`);
     return deployment;
+  },
+
+  /** The deployments before and after one in its environment, and the one running there now. */
+  async neighbours(versionId: number, signal?: AbortSignal): Promise<Neighbours> {
+    const neighbours = await getJson<Neighbours>(`/deployments/${versionId}/neighbours`, {}, signal);
+    if (!neighbours) throw new ApiError(404, `no deployment with versionId ${versionId}`);
+    return neighbours;
   },
 
   /** The deployment running in an environment now (newest successful), whole; 404 ApiError when none. */

@@ -157,6 +157,21 @@ export interface WholeDeployment extends Deployment {
   }>;
 }
 
+/** A deployment as a link to it needs it. */
+export interface DeploymentLink {
+  versions_id: number;
+  version: string;
+  status: string;
+  date: string;
+}
+
+/** The deployments around one in its environment, and the one running there (`GET /deployments/{id}/neighbours`). */
+export interface Neighbours {
+  previous: DeploymentLink | null;
+  next: DeploymentLink | null;
+  current: DeploymentLink | null;
+}
+
 /** What promoting `from` to `to` would ship (`GET /compare`). */
 export interface Comparison {
   workload: string;

@@ -177,6 +177,7 @@ export class DeploymentsQueryStore {
           .set({ deployments: sql`deployments - 1` })
           .where(environment)
           .execute();
+        await DeploymentDetailsStore.unmarkEnvironmentUrl(trx, row, id);
         await trx
           .deleteFrom('versions_environments')
           .where(environment)

@@ -22,6 +22,11 @@ const EnvironmentSchema = Type.Object({
   }),
   workloads: Type.Integer({ description: 'Workloads that deployed there.' }),
   deployments: Type.Integer({ description: 'Their deployments there, all statuses.' }),
+  url: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Where it answers: the `environmentURL` of the newest deployment there that sent one (any workload, by date then id); null when none did.',
+    examples: ['https://eu-west-1.example.com'],
+  }),
 });
 
 const EnvironmentPathSchema = Type.Object({

@@ -13,6 +13,8 @@ export interface Environment {
   /** How many workloads deployed there, and how many deployments they made. */
   workloads: number;
   deployments: number;
+  /** Where it answers: the newest environmentURL a deployment there sent (any workload); null when none. */
+  url: string | null;
 }
 
 /** Environments and their tiers: listed for the UI, set by hand, resolved for DORA's `tier` filter. */
@@ -29,6 +31,7 @@ export class EnvironmentsService {
       tierSource: isTier(row.tier) ? 'set' : 'inferred',
       workloads: row.workloads,
       deployments: row.deployments,
+      url: row.url,
     }));
   }
 

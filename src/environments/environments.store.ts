@@ -1,4 +1,4 @@
-import type { StoreDialect } from '../store/dialects/index.js';
+import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
 import { guardUnavailable } from '../store/unavailable.js';
 
 /** A platform's environment as stored: its deployments over every workload and the tier set by hand, if any. */
@@ -8,6 +8,8 @@ export interface StoredEnvironment {
   workloads: number;
   deployments: number;
   tier: string | null;
+  /** The newest environmentURL a deployment there sent, over every workload; null when none did. */
+  url: string | null;
 }
 
 /** The queries of environments and their tiers; reads the small environments table, never `versions`. */
@@ -18,7 +20,10 @@ export class EnvironmentsStore {
     return this.dialect.db;
   }
 
-  /** Every platform/environment that has deployments, sorted, with the tier set by hand (null when none). */
+  /**
+   * Every platform/environment that has deployments, sorted, with the tier set by hand (null when none) and
+   * its newest URL: each workload's row points at its newest deployment that sent one (a primary-key read).
+   */
   list(): Promise<StoredEnvironment[]> {
     return this.guard(async () => {
       const rows = await this.db
@@ -26,24 +31,48 @@ export class EnvironmentsStore {
         .leftJoin('versions_environment_tiers as t', (join) =>
           join.onRef('t.platform', '=', 'e.platform').onRef('t.environment', '=', 'e.environment'),
         )
-        .select((eb) => [
+        .leftJoin('versions as u', 'u.versions_id', 'e.environment_url_id')
+        .leftJoin('versions_details as d', 'd.versions_id', 'e.environment_url_id')
+        .select([
           'e.platform',
           'e.environment',
-          eb.fn.countAll<number | string>().as('workloads'),
-          eb.fn.sum<number | string>('e.deployments').as('deployments'),
-          eb.fn.max('t.tier').as('tier'),
+          'e.deployments',
+          't.tier',
+          'e.environment_url_id as url_id',
+          'u.date as url_date',
+          'd.environment_url as url',
         ])
-        .groupBy(['e.platform', 'e.environment'])
         .orderBy('e.platform')
         .orderBy('e.environment')
+        .orderBy('e.workload')
         .execute();
-      return rows.map((row) => ({
-        platform: row.platform,
-        environment: row.environment,
-        workloads: Number(row.workloads),
-        deployments: Number(row.deployments),
-        tier: row.tier ?? null,
-      }));
+      // One row per workload, in the database's order of platform and environment: folded here, where the
+      // newest URL over the workloads is one comparison instead of a second grouped query.
+      const environments: Array<StoredEnvironment & { urlAt?: [number, number] }> = [];
+      for (const row of rows) {
+        let entry = environments.at(-1);
+        if (!entry || entry.platform !== row.platform || entry.environment !== row.environment) {
+          entry = {
+            platform: row.platform,
+            environment: row.environment,
+            workloads: 0,
+            deployments: 0,
+            tier: null,
+            url: null,
+          };
+          environments.push(entry);
+        }
+        entry.workloads += 1;
+        entry.deployments += Number(row.deployments);
+        entry.tier ??= row.tier ?? null;
+        if (row.url && row.url_id !== null && row.url_date !== null) {
+          const at: [number, number] = [parseUtcDate(row.url_date).getTime(), Number(row.url_id)];
+          const newer =
+            !entry.urlAt || at[0] > entry.urlAt[0] || (at[0] === entry.urlAt[0] && at[1] > entry.urlAt[1]);
+          if (newer) Object.assign(entry, { url: row.url, urlAt: at });
+        }
+      }
+      return environments.map(({ urlAt: _urlAt, ...entry }) => entry);
     });
   }
 

@@ -72,6 +72,68 @@ export class DeploymentDetailsStore {
     }
   }
 
+  /**
+   * Marks a new deployment that sent an environmentURL as its environment's newest, unless a newer one (by
+   * date, then id: a backfill may be older) is marked already. Inside the create's transaction, after the
+   * environment's count: that upsert holds the environment's row, so two creates there take turns.
+   */
+  static async markEnvironmentUrl(
+    trx: Kysely<Database>,
+    key: EnvironmentKey,
+    id: number,
+    date: Date | string,
+  ): Promise<void> {
+    await trx
+      .updateTable('versions_environments')
+      .set({ environment_url_id: id })
+      .where('workload', '=', key.workload)
+      .where('platform', '=', key.platform)
+      .where('environment', '=', key.environment)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('versions as marked')
+              .select('marked.versions_id')
+              .whereRef('marked.versions_id', '=', 'versions_environments.environment_url_id')
+              .where((eb) =>
+                eb.or([
+                  eb('marked.date', '>', date),
+                  eb.and([eb('marked.date', '=', date), eb('marked.versions_id', '>', id)]),
+                ]),
+              ),
+          ),
+        ),
+      )
+      .execute();
+  }
+
+  /**
+   * After deployment `id` was removed: when it was its environment's newest with an environmentURL, marks
+   * the newest one left (or none). Inside the removal's transaction.
+   */
+  static async unmarkEnvironmentUrl(trx: Kysely<Database>, key: EnvironmentKey, id: number): Promise<void> {
+    const newest = trx
+      .selectFrom('versions as v')
+      .innerJoin('versions_details as d', 'd.versions_id', 'v.versions_id')
+      .select('v.versions_id')
+      .where('v.workload', '=', key.workload)
+      .where('v.platform', '=', key.platform)
+      .where('v.environment', '=', key.environment)
+      .where('d.environment_url', 'is not', null)
+      .orderBy('v.date', 'desc')
+      .orderBy('v.versions_id', 'desc')
+      .limit(1);
+    const row = await newest.executeTakeFirst();
+    await trx
+      .updateTable('versions_environments')
+      .set({ environment_url_id: row ? Number(row.versions_id) : null })
+      .where('workload', '=', key.workload)
+      .where('platform', '=', key.platform)
+      .where('environment', '=', key.environment)
+      .where('environment_url_id', '=', id)
+      .execute();
+  }
+
   /** Sets a deployment's log link and description (those sent), keeping its other details. */
   static async note(trx: Kysely<Database>, id: number, note: { logURL?: string; description?: string }) {
     const set = {

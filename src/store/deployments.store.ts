@@ -99,6 +99,14 @@ export class DeploymentsStore {
       await this.dialect.countDeployment(trx, { workload, platform, environment }).execute();
       await countCreated(this.dialect, trx, deployment).execute();
       if (extra.details) await DeploymentDetailsStore.insert(trx, this.dialect, id, extra.details);
+      if (extra.details?.environmentURL !== undefined) {
+        await DeploymentDetailsStore.markEnvironmentUrl(
+          trx,
+          { workload, platform, environment },
+          Number(id),
+          date,
+        );
+      }
       if (extra.audit) {
         const { stamp, deployment: audited } = extra.audit;
         await AuditStore.insert(trx, this.dialect, 'created', stamp, Number(id), audited).execute();

@@ -62,6 +62,8 @@ export interface EnvironmentsTable {
   platform: string;
   environment: string;
   deployments: ColumnType<number | string, number, number>;
+  /** The newest deployment there that sent an environmentURL (its URL is in versions_details); null when none. */
+  environment_url_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /**

@@ -96,6 +96,7 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
         tierSource: 'inferred',
         workloads: 1,
         deployments: 6,
+        url: null,
       },
       {
         platform: 'edge',
@@ -104,6 +105,7 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
         tierSource: 'inferred',
         workloads: 1,
         deployments: 1,
+        url: null,
       },
       {
         platform: 'production',
@@ -112,6 +114,7 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
         tierSource: 'inferred',
         workloads: 1,
         deployments: 1,
+        url: null,
       },
       {
         platform: 'production',
@@ -120,6 +123,7 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
         tierSource: 'inferred',
         workloads: 2,
         deployments: 3,
+        url: null,
       },
       {
         platform: 'production',
@@ -128,6 +132,7 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
         tierSource: 'inferred',
         workloads: 1,
         deployments: 2,
+        url: null,
       },
     ]);
   });
@@ -171,6 +176,7 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
       tierSource: 'set',
       workloads: 1,
       deployments: 1,
+      url: null,
     });
     // Set again (replaces), then as a form.
     expect((await put('edge', 'pop-1', { tier: 'staging' })).statusCode).toBe(200);
@@ -217,5 +223,45 @@ describe.each(DIALECTS)('environments and tiers on %s', (dialect) => {
     expect(body.find((entry: { environment: string }) => entry.environment === 'pop-1').tier).toBe(
       'production',
     );
+  });
+  it('lists the newest environmentURL sent to each environment, over its workloads, forgetting a removed one', async () => {
+    const record = async (workload: string, environment: string, date: string, environmentURL?: string) => {
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/create',
+        headers: auth,
+        payload: { workload, platform: 'web', environment, version: date, date, environmentURL },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json().versionId as number;
+    };
+    const urlOf = async (environment: string) => {
+      const { body } = await get('/api/v1/environments');
+      return body.find((entry: { platform: string; environment: string }) => {
+        return entry.platform === 'web' && entry.environment === environment;
+      })?.url;
+    };
+    await record('shop', 'eu', '2026-05-01T10:00:00Z', 'https://a.shop.example.com');
+    expect(await urlOf('eu')).toBe('https://a.shop.example.com');
+    const fromBlog = await record('blog', 'eu', '2026-05-01T12:00:00Z', 'https://b.blog.example.com');
+    expect(await urlOf('eu')).toBe('https://b.blog.example.com');
+    // A newer deployment that sends none keeps the URL; a backfilled older one that sends one does not win.
+    await record('shop', 'eu', '2026-05-01T13:00:00Z');
+    await record('shop', 'eu', '2026-05-01T09:00:00Z', 'https://c.shop.example.com');
+    expect(await urlOf('eu')).toBe('https://b.blog.example.com');
+    // At the very same instant as blog's, a later id is the newer.
+    const tie = await record('shop', 'eu', '2026-05-01T12:00:00Z', 'https://d.shop.example.com');
+    expect(await urlOf('eu')).toBe('https://d.shop.example.com');
+    // An environment where nobody sent one.
+    await record('shop', 'us', '2026-05-01T12:00:00Z');
+    expect(await urlOf('us')).toBeNull();
+
+    // Removing the deployment that sent the URL shown brings back the newest one left.
+    const remove = (id: number) =>
+      t.app.inject({ method: 'DELETE', url: `/api/v1/deployments/${id}`, headers: auth });
+    expect((await remove(tie)).statusCode).toBe(200);
+    expect(await urlOf('eu')).toBe('https://b.blog.example.com');
+    expect((await remove(fromBlog)).statusCode).toBe(200);
+    expect(await urlOf('eu')).toBe('https://a.shop.example.com');
   });
 });

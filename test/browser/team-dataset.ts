@@ -13,6 +13,8 @@ export interface TeamDeployment {
   date: string;
   /** Set afterwards through POST /update/status (the server's clock dates it). */
   then?: string;
+  /** Where the environment answers, as a pipeline sends it. */
+  environmentURL?: string;
 }
 
 export const TEAM = {
@@ -42,6 +44,8 @@ function randomGenerator(seed: number): () => number {
 }
 
 export const popName = (index: number) => `pop-${String(index + 1).padStart(2, '0')}`;
+/** The address every deployment to a point of presence sends as its environmentURL. */
+export const popUrl = (index: number) => `https://${popName(index)}.edge.example.com/`;
 
 /** Every deployment of the team's 60 days, oldest first. */
 export function teamDeployments(now: Date): TeamDeployment[] {
@@ -113,6 +117,7 @@ export function teamDeployments(now: Date): TeamDeployment[] {
         version,
         status: failed ? 'failed' : 'deployed',
         date: at(daysAgo * DAY - pop * 50_000),
+        environmentURL: popUrl(pop),
       });
     }
   });

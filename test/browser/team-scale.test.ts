@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { launchChromium, onWatchedPage, type WatchOptions } from './browser-session.js';
-import { popName, recordTeam, TEAM } from './team-dataset.js';
+import { popName, popUrl, recordTeam, TEAM } from './team-dataset.js';
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -30,6 +30,24 @@ const onPage = (test: (page: Page) => Promise<void>, options: WatchOptions = {})
 const ui = (path: string) => `${server.url}/ui${path}`;
 const api = async (path: string) => (await fetch(`${server.url}/api/v1${path}`)).json();
 
+/** What axe (WCAG 2.1 AA and 2.2's target size) finds wrong on the page, or inside `selector` only. */
+async function axeViolations(page: Page, selector?: string): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  return page.evaluate(async (context) => {
+    const axe = (window as unknown as { axe: { run: (...args: unknown[]) => Promise<unknown> } }).axe;
+    const result = (await axe.run(context ?? document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+    })) as { violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> };
+    return result.violations.map(
+      (violation) =>
+        `${violation.id}: ${violation.nodes
+          .slice(0, 3)
+          .map((node) => JSON.stringify(node.target))
+          .join(' ')} (${violation.nodes.length})`,
+    );
+  }, selector);
+}
+
 /** The page never scrolls sideways: its width is the window's. */
 const scrollsSideways = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
@@ -41,12 +59,16 @@ describe('the dataset', () => {
       platform: string;
       environment: string;
       tier: string;
+      url: string | null;
     }>;
     expect(environments.find((entry) => entry.environment === popName(0))).toMatchObject({
       tier: 'production',
     });
     expect(environments.find((entry) => entry.environment === 'preprod')).toMatchObject({ tier: 'staging' });
     expect(environments.find((entry) => entry.environment === 'qa')).toMatchObject({ tier: 'testing' });
+    // The address the pops' deployments send; none where nobody sent one.
+    expect(environments.find((entry) => entry.environment === popName(3))).toMatchObject({ url: popUrl(3) });
+    expect(environments.find((entry) => entry.environment === 'preprod')).toMatchObject({ url: null });
     const busy = await api(
       `/read/environment?workload=storefront&platform=development&environment=dev&rangeLimit=1`,
     );
@@ -117,17 +139,64 @@ describe('the matrix at 70 environments', () => {
     });
   });
 
-  it('folds the platform of 60 environments into a summary that opens, and keeps choices in the address', async () => {
+  it('folds the platform of 60 environments into a summary; a cell opens in place, the header opens the column', async () => {
+    await onPage(
+      async (page) => {
+        await page.goto(ui('/matrix'));
+        const summary = page.locator(
+          `tr[data-workload="${TEAM.wideWorkload}"] td[data-summary="production"] button`,
+        );
+        // 40 pops on 7.4.0 (two failed there and still run 7.3.0, 14 were skipped), canary elsewhere.
+        expect(await summary.textContent()).toMatch(
+          /^\s*40\/57 on 7\.4\.0, 2 failed: edge-proxy's 57 environments of production\s*$/,
+        );
+        expect(await summary.getAttribute('aria-expanded')).toBe('false');
+
+        // A click opens that cell only: that workload's 57 environments of production, in place.
+        await summary.click();
+        expect(await summary.getAttribute('aria-expanded')).toBe('true');
+        const panel = page.locator(`#${await summary.getAttribute('aria-controls')}`);
+        const items = panel.locator('li[data-environment]');
+        await expect.poll(() => items.count()).toBe(57);
+        expect(page.url()).not.toContain('open=');
+        expect(await page.locator('td[data-environment^="production/"]').count()).toBe(0);
+        const failedPop = panel.locator(`li[data-environment="production/${popName(TEAM.pops - 1)}"]`);
+        expect(await failedPop.locator('.matrix-summary__version').textContent()).toBe('7.3.0');
+        expect(await failedPop.locator('[data-attempt-kind="failed"]').textContent()).toMatch(
+          /7\.4\.0 failed/,
+        );
+        expect(await failedPop.locator('a[href^="https://"]').getAttribute('href')).toBe(
+          popUrl(TEAM.pops - 1),
+        );
+        // Its links are reachable by keyboard; Escape closes it and gives the focus back to the cell's button.
+        await failedPop.locator('.matrix-summary__version').focus();
+        await page.keyboard.press('Escape');
+        expect(await summary.getAttribute('aria-expanded')).toBe('false');
+        expect(await panel.count()).toBe(0);
+        expect(await summary.evaluate((button) => button === document.activeElement)).toBe(true);
+        // Enter opens it again, from the keyboard; open, it passes axe in both colour schemes.
+        await page.keyboard.press('Enter');
+        expect(await summary.getAttribute('aria-expanded')).toBe('true');
+        expect(await scrollsSideways(page)).toBe(false);
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme });
+          expect(await axeViolations(page, 'tr[data-workload="edge-proxy"]'), colorScheme).toEqual([]);
+        }
+        // axe is injected as a script: the server's Content-Security-Policy would refuse it.
+      },
+      { bypassCSP: true },
+    );
+  }, 120_000);
+
+  it('opens a whole platform from its header, links each environment to its address, keeps choices in the address', async () => {
     await onPage(async (page) => {
       await page.goto(ui(`/matrix?workload=${TEAM.wideWorkload}`));
-      const summary = page.locator(
-        `tr[data-workload="${TEAM.wideWorkload}"] td[data-summary="production"] button`,
-      );
-      // 40 pops on 7.4.0 (two failed there and still run 7.3.0, 14 were skipped), canary elsewhere.
-      expect(await summary.textContent()).toMatch(/^\s*40\/57 on 7\.4\.0, 2 failed\s*$/);
-      await summary.click();
+      await page.getByTestId('open-platform').click();
       await page.waitForURL(/open=production/);
       expect(await page.locator(`td[data-environment="production/${popName(55)}"]`).count()).toBe(1);
+      // The column's header links to where the environment answers (GET /environments' url).
+      const header = page.locator('.matrix__environment', { hasText: popName(55) });
+      expect(await header.getByTestId('environment-column-url').getAttribute('href')).toBe(popUrl(55));
       expect(await scrollsSideways(page)).toBe(false);
 
       // Only the production tier, remembered in the address: a reload shows the same columns.
@@ -258,8 +327,27 @@ describe('phones', () => {
       await page.locator('.deployment-table tbody tr').first().waitFor();
       const table = (await page.locator('.deployment-table').boundingBox())!;
       expect(await page.locator('.deployment-table tbody tr').count()).toBe(25);
-      // Measured 2,009 px for 25 rows (2.4 screens of 844 px), from 4,800 px before.
-      expect(table.height).toBeLessThan(2.5 * 844);
+      expect(table.height).toBeLessThan(2.1 * 844);
+      // One line each: the version, status, place and age side by side, none wrapped under another.
+      const lines = await page.locator('.deployment-table tbody tr').evaluateAll((rows) =>
+        rows.map((row) => {
+          const boxes = [...row.children]
+            .filter((cell) => getComputedStyle(cell).display !== 'none')
+            .map((cell) => cell.getBoundingClientRect());
+          // Side by side: some height is common to every cell's box.
+          const shared =
+            Math.min(...boxes.map((box) => box.bottom)) - Math.max(...boxes.map((box) => box.top));
+          return { cells: boxes.length, oneLine: shared > 0 };
+        }),
+      );
+      expect(
+        lines.every((line) => line.cells === 4 && line.oneLine),
+        JSON.stringify(lines),
+      ).toBe(true);
+      const first = page.locator('.deployment-table tbody tr').first();
+      expect(await first.locator('.deployment-table__age').textContent()).toMatch(
+        /ago\s*\d\d-\d\d \d\d:\d\d/,
+      );
       expect(await scrollsSideways(page)).toBe(false);
 
       await page.goto(ui('/workload/storefront'));
@@ -307,22 +395,7 @@ describe('accessibility', () => {
             for (const path of await pages()) {
               await page.goto(ui(path));
               await page.waitForLoadState('networkidle');
-              await page.addScriptTag({ path: AXE_SCRIPT });
-              const violations = await page.evaluate(async () => {
-                const axe = (window as unknown as { axe: { run: (...args: unknown[]) => Promise<unknown> } })
-                  .axe;
-                const result = (await axe.run(document, {
-                  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-                })) as { violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> };
-                return result.violations.map(
-                  (violation) =>
-                    `${violation.id}: ${violation.nodes
-                      .slice(0, 3)
-                      .map((node) => JSON.stringify(node.target))
-                      .join(' ')} (${violation.nodes.length})`,
-                );
-              });
-              expect(violations, path).toEqual([]);
+              expect(await axeViolations(page), path).toEqual([]);
             }
           },
           // axe is injected as a script: the server's Content-Security-Policy would refuse it.

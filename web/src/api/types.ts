@@ -128,6 +128,8 @@ export interface EnvironmentTier {
   tierSource: 'set' | 'inferred';
   workloads: number;
   deployments: number;
+  /** Where it answers: the newest environmentURL sent there (any workload); null when none was. */
+  url: string | null;
 }
 
 /** A commit a deployment brought to its environment. */

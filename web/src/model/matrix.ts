@@ -69,6 +69,8 @@ export interface MatrixCell {
 
 /** A collapsed platform's cell: how many of the row's environments there run the commonest version. */
 export interface MatrixSummary {
+  /** The row's cells it stands for, in column order: what opening the summary lists. */
+  cells: MatrixCell[];
   environments: number;
   version: string | null;
   onVersion: number;
@@ -226,6 +228,7 @@ function summarize(cells: readonly MatrixCell[]): MatrixSummary {
     if (count > onVersion) [version, onVersion] = [candidate, count];
   }
   return {
+    cells: [...cells],
     environments: cells.length,
     version,
     onVersion,

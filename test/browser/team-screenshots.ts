@@ -14,9 +14,14 @@ try {
     executablePath: (await findChromium()).path,
     args: ['--no-sandbox'],
   });
-  const shots: Array<{ name: string; path: string; phone?: boolean; fullPage?: boolean }> = [
+  const shots: Array<{ name: string; path: string; phone?: boolean; fullPage?: boolean; click?: string }> = [
     { name: 'team-home', path: '/ui/' },
     { name: 'team-matrix', path: '/ui/matrix' },
+    {
+      name: 'team-matrix-cell',
+      path: `/ui/matrix?workload=${TEAM.wideWorkload}`,
+      click: `tr[data-workload="${TEAM.wideWorkload}"] td[data-summary="production"] button`,
+    },
     { name: 'team-dora', path: '/ui/dora' },
     { name: 'team-workload', path: `/ui/workload/${TEAM.wideWorkload}`, fullPage: true },
     { name: 'team-phone-home', path: '/ui/', phone: true },
@@ -35,6 +40,7 @@ try {
       const page = await context.newPage();
       await page.goto(server.url + shot.path);
       await page.waitForLoadState('networkidle');
+      if (shot.click) await page.locator(shot.click).click();
       await page.waitForTimeout(300);
       await page.screenshot({ path: `${OUT}/${shot.name}-${scheme}.png`, fullPage: shot.fullPage ?? false });
       await context.close();

@@ -4,26 +4,31 @@
 import { shallowRef } from 'vue';
 
 const pending = shallowRef(false);
+/** What tells that the viewer acted while the page loaded: then the focus stays where they put it. */
+const VIEWER_EVENTS = ['keydown', 'input', 'pointerdown'] as const;
 
-/** Focuses the page's heading now, or when it is mounted. */
+/** Ends the wait for a heading: nothing left to focus later, nothing left to listen to. */
+function settle(): void {
+  pending.value = false;
+  for (const type of VIEWER_EVENTS) document.removeEventListener(type, settle, true);
+}
+
+/** Focuses the page's heading now, or when it is mounted (unless the viewer acts meanwhile). */
 export function focusPageHeading(): void {
   const heading = document.querySelector<HTMLElement>('#main h1');
   if (heading) {
-    pending.value = false;
+    settle();
     heading.focus({ preventScroll: true });
-  } else {
-    pending.value = true;
+    return;
   }
+  pending.value = true;
+  // Typing the next search (or clicking anywhere) while the page loads must not lose the focus to its heading.
+  for (const type of VIEWER_EVENTS) document.addEventListener(type, settle, true);
 }
 
-/**
- * Called by a page heading once mounted: takes the focus when a navigation left it waiting, unless the viewer
- * has put it somewhere meanwhile (typing the next search while the page loads must not lose the keystrokes).
- */
+/** Called by a page heading once mounted: takes the focus when a navigation left it waiting. */
 export function claimPendingFocus(heading: HTMLElement | null): void {
   if (!pending.value || !heading) return;
-  pending.value = false;
-  const active = document.activeElement;
-  if (active && active !== document.body && active.isConnected) return;
+  settle();
   heading.focus({ preventScroll: true });
 }

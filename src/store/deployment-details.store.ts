@@ -232,43 +232,51 @@ export class DeploymentDetailsStore {
         .where('versions_id', '=', id)
         .executeTakeFirst();
       if (!row) return undefined;
-      const date = this.dialect.toDbDate(parseUtcDate(row.date));
-      const inEnvironment = () =>
-        this.db
-          .selectFrom(this.dialect.versionsThrough('idx_versions_environment_date'))
-          .select(['versions_id', 'version', 'status', 'date'])
-          .where('workload', '=', row.workload)
-          .where('platform', '=', row.platform)
-          .where('environment', '=', row.environment);
-      // `date <= d` (or `>=`) bounds the index range; the OR then orders the deployments of that same instant
-      // by id, as every "newest" of the API does.
-      const previous = inEnvironment()
+      const queries = this.neighbourQueries(row, parseUtcDate(row.date), id);
+      const [before, after, running] = await Promise.all([
+        queries.previous.executeTakeFirst(),
+        queries.next.executeTakeFirst(),
+        queries.current.executeTakeFirst(),
+      ]);
+      return { previous: toLink(before), next: toLink(after), current: toLink(running) };
+    });
+  }
+
+  /** The reads of neighbours(), unrun: the previous, the next and the current deployment of `key`. */
+  neighbourQueries(key: EnvironmentKey, at: Date, id: number) {
+    const date = this.dialect.toDbDate(at);
+    const inEnvironment = () =>
+      this.db
+        .selectFrom(this.dialect.versionsThrough('idx_versions_environment_date'))
+        .select(['versions_id', 'version', 'status', 'date'])
+        .where('workload', '=', key.workload)
+        .where('platform', '=', key.platform)
+        .where('environment', '=', key.environment);
+    // `date <= d` (or `>=`) bounds the index range; the OR then orders the deployments of that same instant
+    // by id, as every "newest" of the API does.
+    return {
+      previous: inEnvironment()
         .where('date', '<=', date)
         .where((eb) =>
           eb.or([eb('date', '<', date), eb.and([eb('date', '=', date), eb('versions_id', '<', id)])]),
         )
         .orderBy('date', 'desc')
         .orderBy('versions_id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const next = inEnvironment()
+        .limit(1),
+      next: inEnvironment()
         .where('date', '>=', date)
         .where((eb) =>
           eb.or([eb('date', '>', date), eb.and([eb('date', '=', date), eb('versions_id', '>', id)])]),
         )
         .orderBy('date', 'asc')
         .orderBy('versions_id', 'asc')
-        .limit(1)
-        .executeTakeFirst();
-      const current = inEnvironment()
+        .limit(1),
+      current: inEnvironment()
         .where('status', 'in', SUCCESSFUL)
         .orderBy('date', 'desc')
         .orderBy('versions_id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const [before, after, running] = await Promise.all([previous, next, current]);
-      return { previous: toLink(before), next: toLink(after), current: toLink(running) };
-    });
+        .limit(1),
+    };
   }
 
   /**

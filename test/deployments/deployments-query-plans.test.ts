@@ -7,6 +7,7 @@ import { sql, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentFilter } from '../../src/deployments/deployments-query.js';
 import { DeploymentsQueryStore } from '../../src/deployments/deployments-query.store.js';
+import { DeploymentDetailsStore } from '../../src/store/deployment-details.store.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -181,6 +182,19 @@ describe.each(DIALECTS)('GET /deployments query plans on %s', (dialect) => {
   it.each(COMBINATIONS)('$name reads an index, in order when it can', async ({ filter, ordered, after }) => {
     const plan = await explain(queries.compile(filter, after, 51));
     expect(problems(plan, ordered), plan.join('\n')).toEqual([]);
+  });
+
+  it('reads the previous and next deployment of an environment from its index, in order', async () => {
+    // GET /deployments/{id}/neighbours: a deployment in the middle of the busy environment's history.
+    const queries = new DeploymentDetailsStore(t.store.dialect).neighbourQueries(
+      environment,
+      later.date,
+      later.id,
+    );
+    for (const [name, query] of Object.entries({ previous: queries.previous, next: queries.next })) {
+      const plan = await explain(query.compile());
+      expect(problems(plan, true), `${name}:\n${plan.join('\n')}`).toEqual([]);
+    }
   });
 
   it('sees a regression: without the composite index an environment is scanned or sorted', async () => {

@@ -46,7 +46,8 @@ export class DeploymentsStore {
     const date = this.dialect.toDbDate(deployment.date);
     if (extra.details || extra.setBy) return this.createWithDetails(deployment, date, extra);
     if (this.dialect.supportsWritesInWith) {
-      return this.guard(() => this.createInOneStatement(deployment, date, extra.audit));
+      // A statement sent alone is rolled back whole on a deadlock or serialization failure: safe to run again.
+      return this.retrying(() => this.createInOneStatement(deployment, date, extra.audit));
     }
     const { workload, platform, environment, status } = deployment;
     const insert = this.db.insertInto('versions').values({ ...deployment, date });
@@ -138,7 +139,33 @@ export class DeploymentsStore {
       .with('counted', () =>
         this.dialect.countDeployment(this.db, { workload, platform, environment }).returning('deployments'),
       )
-      .with('counted_day', () => countCreated(this.dialect, this.db, deployment).returning('deployments'));
+      // The data-modifying parts of a WITH run in no order the query states, while every other write (the
+      // create with details, the delete) counts the environment first and then the day. Two writes in one
+      // environment taking the two count rows in opposite orders deadlock; selecting the day's row from
+      // `counted` makes this statement take the environment's lock first too.
+      .with('counted_day', (db) =>
+        db
+          .insertInto('versions_daily_counts')
+          .columns(['day', 'workload', 'platform', 'environment', 'status', 'deployments'])
+          .expression((eb) =>
+            eb
+              .selectFrom('counted')
+              .select([
+                sql.val(utcDayOf(deployment.date)).as('day'),
+                sql.val(workload).as('workload'),
+                sql.val(platform).as('platform'),
+                sql.val(environment).as('environment'),
+                sql.val(deployment.status).as('status'),
+                sql.lit(1).as('deployments'),
+              ]),
+          )
+          .onConflict((conflict) =>
+            conflict
+              .columns(['day', 'workload', 'platform', 'environment', 'status'])
+              .doUpdateSet({ deployments: sql`versions_daily_counts.deployments + 1` }),
+          )
+          .returning('deployments'),
+      );
     // The audit row in the same statement: a data-modifying WITH runs whether or not the query reads it.
     const query = audit
       ? written

@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-import { HEALTH_PATHS } from '../health/health.routes.js';
+import { HEALTH_PATHS } from '../health/health.js';
 
 export interface BearerAuthOptions {
   /** Tokens allowed to write (and to read); empty means writes are open. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { HealthCheck } from '../health/health.routes.js';
+import type { HealthCheck } from '../health/health.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ReadCache } from './read-cache.js';
 

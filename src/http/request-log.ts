@@ -1,5 +1,5 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { HEALTH_PATHS } from '../health/health.routes.js';
+import { HEALTH_PATHS } from '../health/health.js';
 
 /**
  * One JSON line per request, when it completes (not two, as Fastify's default does); requests to the

@@ -342,13 +342,18 @@ export function redactUrl(url: string): string {
   return start === url ? start : `${start}...`;
 }
 
+/** A URI for logs (`postgres://user:secret@host`, `redis://:secret@host`): its password replaced by ***. */
+export function maskPassword(uri: string): string {
+  return uri.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
 /** The database address for logs: the password replaced by ***. */
 export function describeDatabase(database: DatabaseConfig): string {
   switch (database.dialect) {
     case 'sqlite':
       return `sqlite:${database.file}`;
     case 'postgres':
-      return database.connectionString.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+      return maskPassword(database.connectionString);
     case 'mysql': {
       const { user, host, port, socketPath, database: name } = database.mysql;
       return `mysql://${user}:***@${socketPath ? `unix(${socketPath})` : `${host}:${port}`}/${name}`;

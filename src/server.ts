@@ -17,6 +17,7 @@ import { Metrics } from './metrics/metrics.js';
 import { DeploymentsStore } from './store/deployments.store.js';
 import { DatabaseStartError, openStore } from './store/open-store.js';
 import { startNotifications } from './notify/notifier.js';
+import { listeningPort, listenFallingBackToIpv4, reachableUrl } from './http/listen.js';
 
 /** Starts the service as configured by the environment; exits the process on a fatal start-up error. */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -128,16 +129,8 @@ async function openMemoryCache(config: Config, log: Logger): Promise<MemoryCache
 
 /** Listens on APP_HOST (every interface by default, IPv4 only where IPv6 is off); returns a URL to reach it. */
 async function listen(app: FastifyInstance, config: Config): Promise<string> {
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    if (config.host !== '::' || (error as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT') throw error;
-    await app.listen({ host: '0.0.0.0', port: config.port });
-  }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const host = ['::', '0.0.0.0'].includes(config.host) ? 'localhost' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await listenFallingBackToIpv4(config.host, (host) => app.listen({ host, port: config.port }));
+  return reachableUrl(config.host, listeningPort(app.server.address(), config.port));
 }
 
 function isEntryPoint(): boolean {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { maskPassword } from '../config.js';
 import type { HealthCheck } from '../health/health.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { ReadCache } from './read-cache.js';
@@ -93,7 +94,7 @@ export class RedisCache implements ReadCache {
       maxValueBytes: options.maxValueBytes ?? DEFAULTS.maxValueBytes,
     };
     this.logger = options.logger;
-    this.address = describeRedis(options.uri);
+    this.address = maskPassword(options.uri);
     this.generationKey = `${this.options.keyPrefix}generation`;
     this.valuePrefix = `${this.options.keyPrefix}read:`;
     this.breaker = new CircuitBreaker(this.options.circuitOpenMs);
@@ -292,9 +293,4 @@ const BUMP_SHA = sha1(BUMP_SCRIPT);
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-/** A Redis URI for logs: the password replaced by ***. */
-export function describeRedis(uri: string): string {
-  return uri.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

@@ -2,6 +2,7 @@
 // the public network, and scrapes never queue behind API traffic or count as API requests.
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
+import { listeningPort, listenFallingBackToIpv4, reachableUrl } from '../http/listen.js';
 import type { Metrics } from './metrics.js';
 
 export interface MetricsServer {
@@ -35,12 +36,10 @@ export async function startMetricsServer(
       },
     );
   });
-  const host = await listen(server, options.host, options.port);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const shown = ['::', '0.0.0.0'].includes(host) ? 'localhost' : host;
+  const host = await listenFallingBackToIpv4(options.host, (on) => listen(server, on, options.port));
+  const port = listeningPort(server.address(), options.port);
   return {
-    url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/metrics`,
+    url: reachableUrl(host, port, '/metrics'),
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -51,22 +50,12 @@ export async function startMetricsServer(
   };
 }
 
-/** Listens on `host`, falling back to IPv4 where IPv6 is off (as the API's listener does); returns the host. */
-async function listen(server: Server, host: string, port: number): Promise<string> {
-  const attempt = (on: string) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: on, port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
     });
-  try {
-    await attempt(host);
-    return host;
-  } catch (error) {
-    if (host !== '::' || (error as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT') throw error;
-    await attempt('0.0.0.0');
-    return '0.0.0.0';
-  }
+  });
 }

@@ -1,10 +1,8 @@
 import { decodeCursor, encodeCursor, parseLimit } from '../deployments/deployments-query.js';
-import { versionId } from '../deployments/deployments.service.js';
-import { badRequest } from '../errors.js';
-import type { AuditAction, AuditEntry } from './audit.js';
+import type { AuditQuery } from '../deployments/deployments-query.schemas.js';
+import { versionId } from '../validation/names.js';
+import type { AuditEntry } from './audit.js';
 import type { AuditFilter, AuditStore } from './audit.store.js';
-
-const ACTIONS: readonly AuditAction[] = ['created', 'status', 'deleted'];
 
 export interface AuditPage {
   items: AuditEntry[];
@@ -16,21 +14,12 @@ export class AuditService {
   constructor(private readonly store: AuditStore) {}
 
   /** A page of the log, newest first; `nextCursor` is null on the last page. */
-  async page(input: {
-    versionId?: unknown;
-    action?: unknown;
-    limit?: unknown;
-    cursor?: unknown;
-  }): Promise<AuditPage> {
+  async page(input: AuditQuery): Promise<AuditPage> {
     const filter: AuditFilter = {};
     if (input.versionId !== undefined && input.versionId !== '')
       filter.versionId = versionId(input.versionId);
-    if (input.action !== undefined && input.action !== '') {
-      if (typeof input.action !== 'string' || !ACTIONS.includes(input.action as AuditAction)) {
-        throw badRequest(`action must be one of ${ACTIONS.join(', ')}`);
-      }
-      filter.action = input.action as AuditAction;
-    }
+    // The schema lets only created, status or deleted through.
+    if (input.action !== undefined) filter.action = input.action;
     const limit = parseLimit(input.limit);
     const after = decodeCursor(input.cursor, ['audit', filter]);
     // One more than asked tells whether there is a next page without counting.

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ChangeSchema, WholeDeploymentSchema } from './deployment-details.js';
+import { ChangeSchema, CompareQuerySchema, WholeDeploymentSchema } from './deployment-details.js';
 import type { DeploymentDetailsService } from './deployment-details.service.js';
 import { EnvironmentQuerySchema, withErrors } from './deployments.schemas.js';
 
@@ -101,11 +101,7 @@ export async function deploymentDetailsRoutes(
         tags,
         summary:
           'What promoting one environment to another would ship: the commits that reached `from` and not `to`',
-        querystring: Type.Object({
-          workload: Type.String({ examples: ['teamX'] }),
-          from: Type.String({ description: 'PLATFORM/ENVIRONMENT', examples: ['staging/staging'] }),
-          to: Type.String({ description: 'PLATFORM/ENVIRONMENT', examples: ['production/production'] }),
-        }),
+        querystring: CompareQuerySchema,
         response: withErrors({ 200: ComparisonSchema }),
       },
     },

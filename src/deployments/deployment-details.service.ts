@@ -1,8 +1,10 @@
 import { badRequest, notFound } from '../errors.js';
 import type { DeploymentDetailsStore, Neighbours, PendingChange } from '../store/deployment-details.store.js';
 import type { EnvironmentKey } from './deployment.js';
-import type { WholeDeployment } from './deployment-details.js';
-import { environmentKey, name, versionId } from './deployments.service.js';
+import { name, namePart, versionId } from '../validation/names.js';
+import type { CompareQuery, WholeDeployment } from './deployment-details.js';
+import type { EnvironmentQuery } from './deployments.schemas.js';
+import { environmentKey } from './deployments.service.js';
 
 /** What promoting one environment's deployments to another would ship. */
 export interface Comparison {
@@ -17,7 +19,7 @@ export class DeploymentDetailsService {
   constructor(private readonly store: DeploymentDetailsStore) {}
 
   /** The whole deployment; 404 when there is no such id. */
-  async byId(versionIdInput: unknown): Promise<WholeDeployment> {
+  async byId(versionIdInput: string): Promise<WholeDeployment> {
     const id = versionId(versionIdInput);
     const [deployment] = await this.store.wholeDeployments([id]);
     if (!deployment) throw notFound(`no deployment with versionId ${id}`);
@@ -33,7 +35,7 @@ export class DeploymentDetailsService {
   }
 
   /** The newest successful deployment of an environment, whole; 404 when it has none. */
-  async current(input: Record<string, unknown>): Promise<WholeDeployment> {
+  async current(input: EnvironmentQuery): Promise<WholeDeployment> {
     const key = environmentKey(input);
     const deployment = await this.store.current(key);
     if (!deployment) {
@@ -46,7 +48,7 @@ export class DeploymentDetailsService {
   }
 
   /** The changes that reached `from` and not `to`, newest commit first. */
-  async compare(input: Record<string, unknown>): Promise<Comparison> {
+  async compare(input: CompareQuery): Promise<Comparison> {
     const workload = name(input.workload, 'workload');
     const from = place(input.from, 'from');
     const to = place(input.to, 'to');
@@ -60,13 +62,13 @@ export class DeploymentDetailsService {
 }
 
 /** `PLATFORM/ENVIRONMENT`, split at the first `/` (a platform name cannot hold one here). */
-function place(value: unknown, field: string): { platform: string; environment: string } {
-  if (typeof value !== 'string' || !value.includes('/')) {
+function place(value: string, field: string): { platform: string; environment: string } {
+  if (!value.includes('/')) {
     throw badRequest(`${field} must be PLATFORM/ENVIRONMENT, e.g. staging/staging`);
   }
   const slash = value.indexOf('/');
   return {
-    platform: name(value.slice(0, slash), `${field} (its platform)`),
-    environment: name(value.slice(slash + 1), `${field} (its environment)`),
+    platform: namePart(value.slice(0, slash), `${field} (its platform)`),
+    environment: namePart(value.slice(slash + 1), `${field} (its environment)`),
   };
 }

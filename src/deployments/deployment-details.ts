@@ -2,6 +2,7 @@
 // links, description, the commits it brought) under the names /create takes, and its status history.
 // The TypeBox schemas are the single definition; the types are derived from them.
 import { Type, type Static } from '@sinclair/typebox';
+import { NameSchema } from '../validation/names.js';
 import { DeploymentSchema } from './deployments.schemas.js';
 
 const NULLABLE_TEXT = (description: string, examples: unknown[] = []) =>
@@ -54,6 +55,14 @@ export type WholeDeployment = Static<typeof WholeDeploymentSchema>;
 /** The same without the payload (`raw`), for lists. */
 export const WholeDeploymentWithoutRawSchema = Type.Omit(WholeDeploymentSchema, ['raw']);
 export type WholeDeploymentWithoutRaw = Static<typeof WholeDeploymentWithoutRawSchema>;
+
+/** GET /compare's query: a workload and two PLATFORM/ENVIRONMENT places. */
+export const CompareQuerySchema = Type.Object({
+  workload: NameSchema({ examples: ['teamX'] }),
+  from: Type.String({ description: 'PLATFORM/ENVIRONMENT', examples: ['staging/staging'] }),
+  to: Type.String({ description: 'PLATFORM/ENVIRONMENT', examples: ['production/production'] }),
+});
+export type CompareQuery = Static<typeof CompareQuerySchema>;
 
 /** Details as checked by the service, ready to store (undefined fields are not stored). */
 export interface NewDetails {

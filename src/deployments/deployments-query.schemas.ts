@@ -1,5 +1,6 @@
 // The HTTP shapes of GET /deployments, DELETE /deployments/{versionId} and GET /audit (issue 13).
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { NameSchema } from '../validation/names.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './deployments-query.js';
 import { DetailsSchema, WholeDeploymentWithoutRawSchema } from './deployment-details.js';
 import { DeploymentSchema } from './deployments.schemas.js';
@@ -23,16 +24,18 @@ const PageFields = {
 };
 
 export const DeploymentsQuerySchema = Type.Object({
-  workload: TEXT('Exactly this workload.', ['teamX']),
-  platform: TEXT('Exactly this platform.', ['production']),
-  environment: TEXT('Exactly this environment.', ['production']),
+  workload: Type.Optional(NameSchema({ description: 'Exactly this workload.', examples: ['teamX'] })),
+  platform: Type.Optional(NameSchema({ description: 'Exactly this platform.', examples: ['production'] })),
+  environment: Type.Optional(
+    NameSchema({ description: 'Exactly this environment.', examples: ['production'] }),
+  ),
   status: TEXT('Comma-separated statuses, any of them; `successful` means deployed or completed.', [
     'failed,ongoing',
     'successful',
   ]),
   version: TEXT('The version exactly, or the start of one followed by `*`.', ['1.4.2', '1.4*']),
   commit: TEXT('The start of the commit SHA (hexadecimal).', ['9fceb02']),
-  deployer: TEXT('Exactly this deployer.', ['ada']),
+  deployer: Type.Optional(NameSchema({ description: 'Exactly this deployer.', examples: ['ada'] })),
   from: TEXT('Deployed at or after: ISO 8601 with a time zone.', ['2026-11-01T00:00:00Z']),
   to: TEXT('Deployed at or before: ISO 8601 with a time zone.', ['2026-11-30T23:59:59Z']),
   q: TEXT(
@@ -51,6 +54,8 @@ export const DeploymentsQuerySchema = Type.Object({
     }),
   ),
 });
+
+export type DeploymentsQuery = Static<typeof DeploymentsQuerySchema>;
 
 const RawField = { raw: Type.Optional(Type.String({ description: 'Only with `include=raw`.' })) };
 
@@ -88,6 +93,8 @@ export const AuditQuerySchema = Type.Object({
   ),
   ...PageFields,
 });
+
+export type AuditQuery = Static<typeof AuditQuerySchema>;
 
 export const AuditEntrySchema = Type.Object({
   id: Type.Integer(),

@@ -10,19 +10,21 @@ import {
   parseLimit,
   type CursorPosition,
   type DeploymentFilter,
-  type FilterInput,
 } from './deployments-query.js';
 import type {
   DeploymentsQueryStore,
   ExportedDeployment,
   ListedDeployment,
 } from './deployments-query.store.js';
-import { auditStamp, versionId } from './deployments.service.js';
+import { versionId } from '../validation/names.js';
+import type { DeploymentsQuery } from './deployments-query.schemas.js';
+import { auditStamp } from './deployments.service.js';
 
 /** Rows read per query of an export: large enough to amortise a round trip, small enough to stay bounded. */
 const EXPORT_BATCH = 2000;
 
-export type ListInput = FilterInput & { limit?: unknown; cursor?: unknown; include?: unknown };
+/** GET /deployments's query, as its schema lets it through. */
+export type ListInput = DeploymentsQuery;
 
 export interface DeploymentList {
   items: ListedDeployment[];
@@ -86,7 +88,7 @@ export class DeploymentsQueryService {
   }
 
   /** Removes a mistaken deployment from every read and count; 404 when there is no such id. */
-  async remove(versionIdInput: unknown, actor: Actor | undefined): Promise<Deployment> {
+  async remove(versionIdInput: string, actor: Actor | undefined): Promise<Deployment> {
     const id = versionId(versionIdInput);
     const stamp = this.deps.audited ? auditStamp(actor, this.deps.now) : undefined;
     const deployment = await this.deps.store.remove(id, stamp);
@@ -98,8 +100,8 @@ export class DeploymentsQueryService {
 }
 
 /** `include=raw` adds the payload; nothing else may be included. */
-function parseInclude(value: unknown): boolean {
-  if (value === undefined || value === null || value === '') return false;
+function parseInclude(value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
   if (value === 'raw') return true;
   throw badRequest('include must be raw, the only field lists leave out');
 }

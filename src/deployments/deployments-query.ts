@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { badRequest } from '../errors.js';
 import { SUCCESSFUL_STATUSES } from './deployment.js';
-import { MAX_NAME_LENGTH } from './deployments.service.js';
+import { MAX_NAME_LENGTH, optionalName } from '../validation/names.js';
 
 /** Rows per page when `limit` is not given, and the most one page may hold. */
 export const DEFAULT_LIMIT = 50;
@@ -36,7 +36,7 @@ export interface CursorPosition {
   id: number;
 }
 
-/** The filters as they arrive in the query string, before any checks. */
+/** The filters as the schema let them through: strings, names at most 100 characters once trimmed. */
 export type FilterInput = Partial<
   Record<
     | 'workload'
@@ -49,7 +49,7 @@ export type FilterInput = Partial<
     | 'from'
     | 'to'
     | 'q',
-    unknown
+    string
   >
 >;
 
@@ -57,7 +57,7 @@ export type FilterInput = Partial<
 export function parseFilter(input: FilterInput): DeploymentFilter {
   const filter: DeploymentFilter = {};
   for (const field of ['workload', 'platform', 'environment', 'deployer'] as const) {
-    const value = optionalText(input[field], field, MAX_NAME_LENGTH);
+    const value = optionalName(input[field], field);
     if (value !== undefined) filter[field] = value;
   }
   const statuses = optionalText(input.status, 'status', 1000);
@@ -165,13 +165,11 @@ function scopeDigest(scope: unknown): string {
 }
 
 /** An optional text parameter: absent or blank means none; otherwise trimmed, bounded, without NUL. */
-function optionalText(value: unknown, field: string, maxLength: number): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
-  if (trimmed.includes('\u0000')) throw badRequest(`${field} must not contain NUL (\\u0000) characters`);
-  if ([...trimmed].length > maxLength) throw badRequest(`${field} must be at most ${maxLength} characters`);
+function optionalText(value: string | undefined, field: string, maxLength: number): string | undefined {
+  const trimmed = optionalName(value, field);
+  if (trimmed !== undefined && [...trimmed].length > maxLength) {
+    throw badRequest(`${field} must be at most ${maxLength} characters`);
+  }
   return trimmed;
 }
 
@@ -179,7 +177,7 @@ const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** An ISO 8601 date and time with a zone (a date without one would depend on the server's zone). */
-function optionalDate(value: unknown, field: string): Date | undefined {
+function optionalDate(value: string | undefined, field: string): Date | undefined {
   const text = optionalText(value, field, 40);
   if (text === undefined) return undefined;
   if (!ISO_DATE_TIME.test(text)) {

@@ -53,7 +53,7 @@ export async function deploymentsRoutes(app: FastifyInstance, opts: { service: D
       },
     },
     async (request, reply) => {
-      await service.updateStatus(request.body.versionId, request.body.status, actorOf(request), request.body);
+      await service.updateStatus(request.body, actorOf(request));
       // The original answers the JSON string "OK"; a string payload is sent as it is, so it is encoded here.
       return reply.type('application/json; charset=utf-8').send(JSON.stringify('OK'));
     },

@@ -1,8 +1,7 @@
 // The HTTP shapes of the deployment endpoints: validated on the way in, serialised fast on the way out,
 // and published as the OpenAPI document.
-import { Type, type TSchema } from '@sinclair/typebox';
-
-const NAME = { description: 'At most 100 characters after trimming white space.' };
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_URL_LENGTH, MAX_VERSION_ID, NameSchema } from '../validation/names.js';
 
 export const DeploymentSchema = Type.Object({
   versions_id: Type.Integer({ description: 'The deployment id (versionId).', examples: [14] }),
@@ -74,12 +73,18 @@ export const CreateBodySchema = Type.Object({
       },
     ),
   ),
-  workload: Type.String({ ...NAME, examples: ['teamX'] }),
-  platform: Type.String({ ...NAME, examples: ['production'] }),
-  environment: Type.String({ ...NAME, examples: ['production'] }),
-  version: Type.String({ ...NAME, examples: ['1.1.0'] }),
-  status: Type.Optional(Type.String({ ...NAME, description: 'Stored lower-cased; deployed when omitted.' })),
-  changelogURL: Type.Optional(Type.String({ description: 'N/A when empty.' })),
+  workload: NameSchema({ examples: ['teamX'] }),
+  platform: NameSchema({ examples: ['production'] }),
+  environment: NameSchema({ examples: ['production'] }),
+  version: NameSchema({ examples: ['1.1.0'] }),
+  status: Type.Optional(
+    NameSchema({
+      description: 'At most 100 characters after trimming; stored lower-cased; deployed when omitted.',
+    }),
+  ),
+  changelogURL: Type.Optional(
+    Type.String({ description: `N/A when empty; at most ${MAX_URL_LENGTH} characters after trimming.` }),
+  ),
   raw: Type.Optional(
     Type.Union([Type.String(), Type.Object({}), Type.Array(Type.Unknown())], {
       description: 'The payload, usually JSON text; a JSON object is stored as its text. N/A when empty.',
@@ -102,7 +107,7 @@ const VersionIdSchema = Type.Union([Type.Integer(), Type.String()], {
 
 export const UpdateStatusBodySchema = Type.Object({
   versionId: VersionIdSchema,
-  status: Type.String({ ...NAME, examples: ['deployed'] }),
+  status: NameSchema({ examples: ['deployed'] }),
   description: DetailsBodyFields.description,
   logURL: DetailsBodyFields.logURL,
 });
@@ -110,14 +115,14 @@ export const UpdateStatusBodySchema = Type.Object({
 export const VersionIdQuerySchema = Type.Object({ versionId: VersionIdSchema });
 
 const EnvironmentFields = {
-  workload: Type.String({ examples: ['teamX'] }),
-  platform: Type.String({ examples: ['production'] }),
-  environment: Type.String({ examples: ['production'] }),
+  workload: NameSchema({ examples: ['teamX'] }),
+  platform: NameSchema({ examples: ['production'] }),
+  environment: NameSchema({ examples: ['production'] }),
 };
 
 const PageFields = {
   // Past the 32-bit ids there can be no such page; the offset it makes stays within every database's range.
-  page: Type.Integer({ minimum: 1, maximum: 2_147_483_647, default: 1, description: 'From 1.' }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_VERSION_ID, default: 1, description: 'From 1.' }),
   rangeLimit: Type.Integer({
     minimum: 1,
     maximum: 1000,
@@ -135,7 +140,7 @@ export const PlatformPageQuerySchema = Type.Object({
 });
 export const RawQuerySchema = Type.Object({
   ...EnvironmentFields,
-  version: Type.String({ examples: ['1.1.0'] }),
+  version: NameSchema({ examples: ['1.1.0'] }),
 });
 
 export const EnvironmentKeySchema = Type.Object({
@@ -152,6 +157,14 @@ export const DailyStatusCountSchema = Type.Object({
   status: Type.String(),
   date: Type.String({ description: 'The UTC day, YYYY-MM-DD.', examples: ['2020-12-02'] }),
 });
+
+export type CreateBody = Static<typeof CreateBodySchema>;
+export type UpdateStatusBody = Static<typeof UpdateStatusBodySchema>;
+export type VersionIdInput = Static<typeof VersionIdSchema>;
+export type EnvironmentQuery = Static<typeof EnvironmentQuerySchema>;
+export type PlatformPageQuery = Static<typeof PlatformPageQuerySchema>;
+export type EnvironmentPageQuery = Static<typeof EnvironmentPageQuerySchema>;
+export type RawQuery = Static<typeof RawQuerySchema>;
 
 /** The 4xx answers every endpoint may give, for the OpenAPI document. */
 export function withErrors<T extends Record<number, TSchema>>(responses: T) {

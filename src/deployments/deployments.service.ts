@@ -2,9 +2,17 @@ import type { Actor, AuditStamp } from '../audit/audit.js';
 import type { ReadCache } from '../cache/read-cache.js';
 import { AppError, badRequest, notFound } from '../errors.js';
 import { eventDetails } from './deployment-details.js';
-import { detailsOf, statusNoteOf, type DetailsInput } from './details-input.js';
+import { detailsOf, statusNoteOf } from './details-input.js';
 import type { DeploymentEvents } from '../events/deployment-events.js';
 import type { DeploymentsStore } from '../store/deployments.store.js';
+import {
+  checkNoNul,
+  MAX_URL_LENGTH,
+  name,
+  optionalName,
+  statusName,
+  versionId,
+} from '../validation/names.js';
 import type {
   DailyStatusCount,
   Deployment,
@@ -12,27 +20,19 @@ import type {
   EnvironmentKey,
   PlatformKey,
 } from './deployment.js';
+import type {
+  CreateBody,
+  EnvironmentQuery,
+  PlatformPageQuery,
+  RawQuery,
+  UpdateStatusBody,
+  VersionIdInput,
+} from './deployments.schemas.js';
 
-/** Longest workload, platform, environment, version and status (the columns are varchar(100)). */
-export const MAX_NAME_LENGTH = 100;
-/** Longest changelog URL: browsers and proxies stop at a few thousand characters anyway. */
-export const MAX_URL_LENGTH = 4096;
 /** How far in the future a backfill `date` may be, for clocks that drift a little. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const HOME_SIZE = 25;
 const STATS_DAYS = 10;
-
-/** The create fields as they arrive (JSON or form), before any checks. */
-export interface CreateInput extends DetailsInput {
-  workload?: unknown;
-  platform?: unknown;
-  environment?: unknown;
-  version?: unknown;
-  status?: unknown;
-  changelogURL?: unknown;
-  raw?: unknown;
-  date?: unknown;
-}
 
 export interface Page {
   page: number;
@@ -69,17 +69,17 @@ export class DeploymentsService {
   }
 
   /** Checks and stores a new deployment; returns its id. */
-  async create(input: CreateInput, actor?: Actor): Promise<number> {
+  async create(input: CreateBody, actor?: Actor): Promise<number> {
     const now = this.now();
     const deployment = {
       workload: name(input.workload, 'workload'),
       platform: name(input.platform, 'platform'),
       environment: name(input.environment, 'environment'),
       version: name(input.version, 'version'),
-      status: isBlank(input.status) ? 'deployed' : status(input.status),
+      status: optionalName(input.status, 'status')?.toLowerCase() ?? 'deployed',
       changelog_url: changelogUrl(input.changelogURL),
       raw: optionalText(input.raw, 'raw'),
-      date: isBlank(input.date) ? now : pastDate(input.date, now),
+      date: input.date === undefined || input.date.trim() === '' ? now : pastDate(input.date, now),
     };
     const tokenName = actor?.tokenName ?? undefined;
     const details = detailsOf(input, tokenName);
@@ -95,15 +95,10 @@ export class DeploymentsService {
   }
 
   /** Sets a deployment's status; 404 when there is no such deployment. */
-  async updateStatus(
-    versionIdInput: unknown,
-    statusInput: unknown,
-    actor?: Actor,
-    noteInput: { description?: unknown; logURL?: unknown } = {},
-  ): Promise<void> {
-    const id = versionId(versionIdInput);
-    const newStatus = status(statusInput);
-    const note = statusNoteOf(noteInput, actor?.tokenName ?? undefined);
+  async updateStatus(input: UpdateStatusBody, actor?: Actor): Promise<void> {
+    const id = versionId(input.versionId);
+    const newStatus = statusName(input.status);
+    const note = statusNoteOf(input, actor?.tokenName ?? undefined);
     const now = this.now();
     const stamp = this.audited ? auditStamp(actor, () => now) : undefined;
     // The status it already had: nothing happened, so nothing is announced (no event, no webhook) or audited.
@@ -114,7 +109,7 @@ export class DeploymentsService {
     this.events.publish({ event: 'status', origin: 'local', deployment: updated.deployment });
   }
 
-  async environmentPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {
+  async environmentPage(keyInput: EnvironmentQuery, page: Page): Promise<DeploymentWithTotal[]> {
     const key = environmentKey(keyInput);
     const { rows, total, ...fit } = await this.cache.read(cacheKey('environment', key, page), () =>
       this.store.environmentPage(key, page.page, page.rangeLimit, this.answerLimit),
@@ -124,7 +119,7 @@ export class DeploymentsService {
     return rows.map((row) => withTotal(row, total));
   }
 
-  async platformPage(keyInput: Record<string, unknown>, page: Page): Promise<DeploymentWithTotal[]> {
+  async platformPage(keyInput: PlatformPageQuery, page: Page): Promise<DeploymentWithTotal[]> {
     const key: PlatformKey = {
       workload: name(keyInput.workload, 'workload'),
       platform: name(keyInput.platform, 'platform'),
@@ -161,7 +156,7 @@ export class DeploymentsService {
   }
 
   /** The payload of the newest deployment of that version in that environment. */
-  async raw(input: Record<string, unknown>): Promise<string> {
+  async raw(input: RawQuery): Promise<string> {
     const key = environmentKey(input);
     const version = name(input.version, 'version');
     const deployment = await this.cache.read(cacheKey('raw', key, version), () =>
@@ -171,7 +166,7 @@ export class DeploymentsService {
     return deployment.raw;
   }
 
-  async byId(versionIdInput: unknown): Promise<Deployment> {
+  async byId(versionIdInput: VersionIdInput): Promise<Deployment> {
     const id = versionId(versionIdInput);
     const deployment = await this.cache.read(cacheKey('id', id), () => this.store.byId(id));
     if (!deployment) throw notFound(`no deployment with versionId ${id}`);
@@ -179,7 +174,7 @@ export class DeploymentsService {
   }
 
   /** The version of the newest deployment; with `successfulOnly`, of the newest deployed or completed one. */
-  async latestVersion(input: Record<string, unknown>, successfulOnly: boolean): Promise<string> {
+  async latestVersion(input: EnvironmentQuery, successfulOnly: boolean): Promise<string> {
     const key = environmentKey(input);
     // A key of its own: replicas still running the previous release cache whole rows under 'latest'.
     const version = await this.cache.read(cacheKey('latest-version', key, successfulOnly), () =>
@@ -230,26 +225,8 @@ function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-/** A required name: a string, trimmed, not blank, no NUL byte, at most 100 characters. */
-export function name(value: unknown, field: string): string {
-  if (value === undefined || value === null) throw badRequest(`${field} is required`);
-  if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
-  const trimmed = value.trim();
-  if (trimmed === '') throw badRequest(`${field} must not be blank`);
-  checkNoNul(trimmed, field);
-  if ([...trimmed].length > MAX_NAME_LENGTH) {
-    throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
-  }
-  return trimmed;
-}
-
-/** Statuses are free text, stored lower-cased. */
-function status(value: unknown): string {
-  return name(value, 'status').toLowerCase();
-}
-
 /** Optional text: 'N/A' when missing or empty, as the original stored it. */
-function optionalText(value: unknown, field: string): string {
+function optionalText(value: CreateBody['raw'], field: string): string {
   if (isBlank(value)) return 'N/A';
   // A payload sent as a JSON object rather than a string is kept as its JSON text.
   const text = typeof value === 'object' ? JSON.stringify(value) : value;
@@ -258,23 +235,19 @@ function optionalText(value: unknown, field: string): string {
   return text;
 }
 
-function changelogUrl(value: unknown): string {
+function changelogUrl(value: string | undefined): string {
   const url = optionalText(value, 'changelogURL').trim() || 'N/A';
   if ([...url].length > MAX_URL_LENGTH)
     throw badRequest(`changelogURL must be at most ${MAX_URL_LENGTH} characters`);
   return url;
 }
 
-function checkNoNul(value: string, field: string): void {
-  if (value.includes('\u0000')) throw badRequest(`${field} must not contain NUL (\\u0000) characters`);
-}
-
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** A backfill date: ISO 8601 with a time zone, not in the future. */
-function pastDate(value: unknown, now: Date): Date {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value.trim())) {
+function pastDate(value: string, now: Date): Date {
+  if (!ISO_DATE_TIME.test(value.trim())) {
     throw badRequest('date must be an ISO 8601 date and time with a time zone, e.g. 2024-05-01T12:30:00Z');
   }
   const normalised = value
@@ -289,25 +262,13 @@ function pastDate(value: unknown, now: Date): Date {
   return date;
 }
 
-/** A deployment id: a positive integer, as a number or a numeric string (400 otherwise). */
 /** Who made a write and when, as the store appends it to the audit log. */
 export function auditStamp(actor: Actor | undefined, now: () => Date = () => new Date()): AuditStamp {
   return { date: now(), tokenName: actor?.tokenName ?? null, address: actor?.address ?? null };
 }
 
-export function versionId(value: unknown): number {
-  if (value === undefined || value === null || value === '') throw badRequest('versionId is required');
-  const text =
-    typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined;
-  // The column is a 32-bit integer in every database the original created. A leading + is taken, as Go's
-  // strconv.ParseInt took it in the original's forms.
-  if (text === undefined || !/^\+?\d+$/.test(text) || Number(text) < 1 || Number(text) > 2_147_483_647) {
-    throw badRequest('versionId must be a positive integer (a number or a numeric string, e.g. 14 or "14")');
-  }
-  return Number(text);
-}
-
-export function environmentKey(input: Record<string, unknown>): EnvironmentKey {
+/** The three names of an environment, each checked. */
+export function environmentKey(input: EnvironmentQuery): EnvironmentKey {
   return {
     workload: name(input.workload, 'workload'),
     platform: name(input.platform, 'platform'),

@@ -1,5 +1,5 @@
-import { MAX_NAME_LENGTH } from '../deployments/deployments.service.js';
 import { badRequest, notFound } from '../errors.js';
+import { namePart } from '../validation/names.js';
 import type { EnvironmentsStore } from './environments.store.js';
 import { inferTier, isTier, TIERS, type Tier } from './tiers.js';
 
@@ -36,9 +36,10 @@ export class EnvironmentsService {
   }
 
   /** Sets an environment's tier; 400 on a bad name or tier, 404 when nothing was ever deployed there. */
-  async setTier(platformInput: unknown, environmentInput: unknown, tierInput: unknown): Promise<Environment> {
-    const platform = pathName(platformInput, 'platform');
-    const environment = pathName(environmentInput, 'environment');
+  async setTier(platformInput: string, environmentInput: string, tierInput: string): Promise<Environment> {
+    // Path segments: the schema sees strings, their length is checked here.
+    const platform = namePart(platformInput, 'platform');
+    const environment = namePart(environmentInput, 'environment');
     if (!isTier(tierInput)) throw badRequest(`tier must be one of ${TIERS.join(', ')}`);
     const known = (await this.list()).find(
       (entry) => entry.platform === platform && entry.environment === environment,
@@ -49,21 +50,11 @@ export class EnvironmentsService {
   }
 
   /** The platform/environment pairs of a tier, for DORA's `tier` filter; 400 when `tier` is not one. */
-  async environmentsOf(tierInput: unknown): Promise<Array<{ platform: string; environment: string }>> {
+  async environmentsOf(tierInput: string): Promise<Array<{ platform: string; environment: string }>> {
     if (!isTier(tierInput)) throw badRequest(`tier must be one of ${TIERS.join(', ')}`);
     const environments = await this.list();
     return environments
       .filter((entry) => entry.tier === tierInput)
       .map(({ platform, environment }) => ({ platform, environment }));
   }
-}
-
-/** A name from the path: as stored (names are trimmed when recorded), not blank, at most 100 characters. */
-function pathName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw badRequest(`${field} must not be blank`);
-  const trimmed = value.trim();
-  if ([...trimmed].length > MAX_NAME_LENGTH) {
-    throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
-  }
-  return trimmed;
 }

@@ -1,6 +1,13 @@
 // The HTTP shapes of history, matrix and DORA figures (fixed by CONTRACT.md, "Beyond the original").
-import { Type } from '@sinclair/typebox';
-import { DEFAULT_DORA_DAYS, MAX_DORA_BUCKETS, MAX_DORA_DAYS } from './insights.service.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { NameSchema } from '../validation/names.js';
+
+/** The DORA window when `days` is not given. */
+export const DEFAULT_DORA_DAYS = 30;
+/** The longest DORA window: ten years. */
+export const MAX_DORA_DAYS = 3650;
+/** The most trend buckets one answer holds (`days / bucketDays`). */
+export const MAX_DORA_BUCKETS = 100;
 
 const DATE = { format: 'date-time', examples: ['2020-12-02T19:58:10.123Z'] } as const;
 
@@ -10,8 +17,9 @@ export const HistorySchema = Type.Array(
 );
 
 export const MatrixQuerySchema = Type.Object({
-  workload: Type.Optional(Type.String({ description: 'Only this workload.', examples: ['teamX'] })),
+  workload: Type.Optional(NameSchema({ description: 'Only this workload.', examples: ['teamX'] })),
 });
+export type MatrixQuery = Static<typeof MatrixQuerySchema>;
 
 export const MatrixSchema = Type.Array(
   Type.Object({
@@ -42,9 +50,9 @@ export const MatrixSchema = Type.Array(
 );
 
 export const DoraQuerySchema = Type.Object({
-  workload: Type.Optional(Type.String({ examples: ['teamX'] })),
-  platform: Type.Optional(Type.String({ examples: ['production'] })),
-  environment: Type.Optional(Type.String({ examples: ['production'] })),
+  workload: Type.Optional(NameSchema({ examples: ['teamX'] })),
+  platform: Type.Optional(NameSchema({ examples: ['production'] })),
+  environment: Type.Optional(NameSchema({ examples: ['production'] })),
   tier: Type.Optional(
     Type.String({
       examples: ['production'],
@@ -75,6 +83,8 @@ export const DoraQuerySchema = Type.Object({
     }),
   ),
 });
+
+export type DoraQuery = Static<typeof DoraQuerySchema>;
 
 const SECONDS = {
   description: 'A median in seconds (millisecond precision); null when nothing was measured.',

@@ -1,30 +1,15 @@
 import type { ReadCache } from '../cache/read-cache.js';
 import type { EnvironmentKey } from '../deployments/deployment.js';
-import { MAX_NAME_LENGTH, versionId } from '../deployments/deployments.service.js';
 import { badRequest, notFound } from '../errors.js';
+import { optionalName, versionId } from '../validation/names.js';
 import type { DoraAnswer, DoraFigures, DoraWindow, HistoryEntry, MatrixEntry } from './insights.js';
+import { DEFAULT_DORA_DAYS, MAX_DORA_BUCKETS, type DoraQuery } from './insights.schemas.js';
 import type { InsightsStore } from './insights.store.js';
 
-/** The DORA window when `days` is not given. */
-export const DEFAULT_DORA_DAYS = 30;
-/** The longest DORA window: ten years. */
-export const MAX_DORA_DAYS = 3650;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Deployments of a workload this close to the start of a rollout count as part of it. */
 const ROLLOUT_MS = 60 * 60 * 1000;
 
-export interface DoraInput {
-  workload?: unknown;
-  platform?: unknown;
-  environment?: unknown;
-  tier?: unknown;
-  days?: unknown;
-  groupBy?: unknown;
-  bucketDays?: unknown;
-}
-
-/** The most trend buckets one answer holds (`days / bucketDays`). */
-export const MAX_DORA_BUCKETS = 100;
 /** How many groups or buckets are measured at a time: a few of the pool's connections, never all. */
 const DORA_CONCURRENCY = 4;
 
@@ -33,7 +18,7 @@ export interface InsightsServiceDeps {
   cache: ReadCache;
   now?: () => Date;
   /** The platform/environment pairs of a tier (400 when it is not one), for DORA's `tier` filter. */
-  environmentsOfTier?: (tier: unknown) => Promise<Array<{ platform: string; environment: string }>>;
+  environmentsOfTier?: (tier: string) => Promise<Array<{ platform: string; environment: string }>>;
 }
 
 /** What the recorded deployments tell: a deployment's history, what runs where, DORA figures. */
@@ -51,7 +36,7 @@ export class InsightsService {
   }
 
   /** Every status of a deployment with its time, oldest first, creation first; 404 when there is no such id. */
-  async history(versionIdInput: unknown): Promise<HistoryEntry[]> {
+  async history(versionIdInput: number | string): Promise<HistoryEntry[]> {
     const id = versionId(versionIdInput);
     const entries = await this.cache.read(JSON.stringify(['history', id]), () => this.store.history(id));
     if (!entries) throw notFound(`no deployment with versionId ${id}`);
@@ -59,14 +44,15 @@ export class InsightsService {
   }
 
   /** Per workload/platform/environment (of one workload when given): current and latest deployment, sorted. */
-  matrix(workloadInput: unknown): Promise<MatrixEntry[]> {
+  matrix(workloadInput: string | undefined): Promise<MatrixEntry[]> {
     const workload = optionalName(workloadInput, 'workload');
     return this.cache.read(JSON.stringify(['matrix', workload ?? null]), () => this.store.matrix(workload));
   }
 
   /** DORA figures over the deployments created in the last `days` days (up to now), as docs/insights.md defines. */
-  async dora(input: DoraInput): Promise<DoraAnswer> {
-    const days = doraDays(input.days);
+  async dora(input: DoraQuery): Promise<DoraAnswer> {
+    // The schema bounds `days` (1 to 3650) and `bucketDays`, and lets only workload or environment be `groupBy`.
+    const days = input.days ?? DEFAULT_DORA_DAYS;
     const scope: Partial<EnvironmentKey> = {};
     for (const field of ['workload', 'platform', 'environment'] as const) {
       const value = optionalName(input[field], field);
@@ -74,10 +60,12 @@ export class InsightsService {
     }
     const to = this.now();
     const window: DoraWindow = { from: new Date(to.getTime() - days * DAY_MS), to, scope };
-    const byTier = input.tier !== undefined && input.tier !== '' && this.environmentsOfTier !== undefined;
-    const groupBy = doraGroupBy(input.groupBy);
+    const tier = input.tier === '' ? undefined : input.tier;
+    const byTier = tier !== undefined && this.environmentsOfTier !== undefined;
+    const groupBy = input.groupBy;
     const bucketDays = doraBucketDays(input.bucketDays, days);
-    if (byTier) window.environments = await this.environmentsOfTier?.(input.tier);
+    if (tier !== undefined && this.environmentsOfTier)
+      window.environments = await this.environmentsOfTier(tier);
     // Not cached: the window moves with the clock, so no two requests ask the same question.
     const figures = await this.figures(window, days, byTier);
     if (groupBy === undefined && bucketDays === undefined) return figures;
@@ -174,34 +162,13 @@ export function median(seconds: number[]): number | null {
   return Math.round(value * 1000) / 1000;
 }
 
-function doraDays(value: unknown): number {
-  if (value === undefined || value === null || value === '') return DEFAULT_DORA_DAYS;
-  const days = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_DORA_DAYS) {
-    throw badRequest(`days must be a whole number from 1 to ${MAX_DORA_DAYS}`);
-  }
-  return days;
-}
-
 /** What `/stats/dora` may be grouped by. */
 export type DoraGroupBy = 'workload' | 'environment';
 
-function doraGroupBy(value: unknown): DoraGroupBy | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (value === 'workload' || value === 'environment') return value;
-  throw badRequest('groupBy must be workload or environment');
-}
-
 /** A trend's span in days: a whole number from 1 to `days`, cutting the window in at most 100 spans. */
-function doraBucketDays(value: unknown, days: number): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const bucketDays = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (
-    typeof bucketDays !== 'number' ||
-    !Number.isInteger(bucketDays) ||
-    bucketDays < 1 ||
-    bucketDays > days
-  ) {
+function doraBucketDays(bucketDays: number | undefined, days: number): number | undefined {
+  if (bucketDays === undefined) return undefined;
+  if (bucketDays > days) {
     throw badRequest(`bucketDays must be a whole number from 1 to days (${days})`);
   }
   if (Math.ceil(days / bucketDays) > MAX_DORA_BUCKETS) {
@@ -222,16 +189,4 @@ async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<
   };
   await Promise.all(Array.from({ length: Math.min(DORA_CONCURRENCY, items.length) }, worker));
   return results;
-}
-
-/** An optional name filter: absent or blank means none; otherwise trimmed, at most 100 characters. */
-function optionalName(value: unknown, field: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
-  if ([...trimmed].length > MAX_NAME_LENGTH) {
-    throw badRequest(`${field} must be at most ${MAX_NAME_LENGTH} characters`);
-  }
-  return trimmed;
 }

@@ -1,6 +1,7 @@
 // The rules of the fields that tell a deployment's change (commit, ref, repository, deployer, links,
 // description, changes) and of the note a status update may carry. Each bad value is a 400 naming it.
 import { badRequest } from '../errors.js';
+import { checkNoNul } from '../validation/names.js';
 import type { NewChange, NewDetails, StatusNote } from './deployment-details.js';
 
 /** Longest ref (a branch or tag name; git allows more, hosting services do not). */
@@ -80,7 +81,7 @@ function optional<T>(value: unknown, field: string, check: (value: unknown, fiel
 function text(value: unknown, field: string, max: number): string {
   if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
   const trimmed = value.trim();
-  if (trimmed.includes('\u0000')) throw badRequest(`${field} must not contain NUL (\\u0000) characters`);
+  checkNoNul(trimmed, field);
   if ([...trimmed].length > max) throw badRequest(`${field} must be at most ${max} characters`);
   return trimmed;
 }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { vi } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 
 export { freePort };
@@ -40,11 +41,12 @@ export async function createPrivateRedis(): Promise<PrivateRedis> {
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
         { stdio: 'ignore' },
       );
-      const deadline = Date.now() + 10_000;
-      while (!(await answersPing(port))) {
-        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await vi.waitFor(
+        async () => {
+          if (!(await answersPing(port))) throw new Error(`redis-server did not start on port ${port}`);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
     },
     kill,
     freeze: () => child?.kill('SIGSTOP'),

@@ -92,14 +92,6 @@ describe.runIf(REDIS_AVAILABLE)(`the app on ${dialect} while its Redis dies, fre
     return slowest;
   }
 
-  async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   it('caches while Redis is up', async () => {
     expect(await healthz()).toEqual({
       code: 200,
@@ -112,7 +104,7 @@ describe.runIf(REDIS_AVAILABLE)(`the app on ${dialect} while its Redis dies, fre
 
   it('answers every request from the database, quickly, once Redis is killed', async () => {
     await redis.kill();
-    await eventually(async () => !cache.up, 2000);
+    await expect.poll(() => cache.up, { timeout: 2000 }).toBe(false);
     // The row written behind the cache shows: these answers come from the database.
     const behind = await writeBehindTheCache();
     expect(await homeVersion()).toBe(behind);
@@ -133,7 +125,9 @@ describe.runIf(REDIS_AVAILABLE)(`the app on ${dialect} while its Redis dies, fre
 
   it('uses Redis again once it restarts, without a restart of the app', async () => {
     await redis.start();
-    await eventually(async () => (await healthz()).status.redis === 'OK' && cache.up);
+    await expect
+      .poll(async () => (await healthz()).status.redis === 'OK' && cache.up, { timeout: 10_000 })
+      .toBe(true);
     expect(await healthz()).toEqual({
       code: 200,
       status: { [t.store.dialect.healthName]: 'OK', redis: 'OK' },
@@ -163,7 +157,9 @@ describe.runIf(REDIS_AVAILABLE)(`the app on ${dialect} while its Redis dies, fre
     expect((await healthz()).status.redis).toBe('NOT OK');
 
     redis.thaw();
-    await eventually(async () => (await healthz()).status.redis === 'OK' && cache.up);
+    await expect
+      .poll(async () => (await healthz()).status.redis === 'OK' && cache.up, { timeout: 10_000 })
+      .toBe(true);
     expect(await homeVersion()).toBe('1.3.0');
     const cached = await homeVersion();
     await writeBehindTheCache();

@@ -6,7 +6,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findEngine } from '../../scripts/image-engine.mjs';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { REDIS_URI } from '../helpers/servers.js';
@@ -36,18 +36,14 @@ function exitCodeOf(...args: string[]): number | null {
 }
 
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 60): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
+  return vi.waitFor(
+    async () => {
       const result = await check();
-      if (result !== undefined) return result;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${what} after ${seconds} s${last ? `: ${String(last)}` : ''}`);
+      if (result === undefined) throw new Error(`${what} after ${seconds} s`);
+      return result;
+    },
+    { timeout: seconds * 1000, interval: 500 },
+  );
 }
 
 const containers: string[] = [];

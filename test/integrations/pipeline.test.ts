@@ -5,23 +5,15 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { freePort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 
-/** A port nobody listens on now (APP_METRICS_PORT=0 turns the endpoint off, so it needs a real one). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 const ROOT = resolve(import.meta.dirname, '../..');
 const TOKEN = 'pipeline-write-token-5d2a';
 const SHA = '4f2c1e0b9a8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b';
@@ -98,6 +90,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))(
           PATH: process.env.PATH ?? '',
           APP_HOST: '127.0.0.1',
           APP_PORT: '0',
+          // APP_METRICS_PORT=0 turns the endpoint off, so it needs a real port.
           APP_METRICS_PORT: String(await freePort()),
           ...env,
         },

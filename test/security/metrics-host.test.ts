@@ -1,20 +1,8 @@
 // Issue 11, item 8: the metrics port (no token, every workload name) listens where APP_METRICS_HOST says,
 // so that it can stay on an internal address while the API is public.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
-
-/** A port free on both addresses (APP_METRICS_PORT=0 would turn the endpoint off). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '0.0.0.0', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('APP_METRICS_HOST', () => {
   let server: ServerProcess;
@@ -23,7 +11,8 @@ describe('APP_METRICS_HOST', () => {
     server = await startServerProcess({
       APP_HOST: '127.0.0.1',
       APP_METRICS_HOST: '127.0.0.2',
-      APP_METRICS_PORT: String(await freePort()),
+      // Free on both addresses; APP_METRICS_PORT=0 would turn the endpoint off.
+      APP_METRICS_PORT: String(await freePort('0.0.0.0')),
     });
     const listening = server.logs
       .map((line) => JSON.parse(line) as { msg?: string; metrics?: string })

@@ -125,6 +125,20 @@ describe('the OpenAPI document', () => {
       expect(row).toContain(column);
   });
 
+  it('publishes the name limit as maxLength, in bodies and query strings alike', () => {
+    type Schema = { properties?: Record<string, { maxLength?: number }> };
+    const body = (
+      document.paths['/api/v1/create']?.post?.requestBody?.content['application/json'] as {
+        schema: Schema;
+      }
+    )?.schema;
+    for (const field of ['workload', 'platform', 'environment', 'version', 'status'])
+      expect(body?.properties?.[field]?.maxLength, field).toBe(100);
+    const query = document.paths['/api/v1/stats/dora']?.get?.parameters as
+      Array<{ name: string; schema?: { maxLength?: number } }> | undefined;
+    expect(query?.find((parameter) => parameter.name === 'workload')?.schema?.maxLength).toBe(100);
+  });
+
   it('asks for no token when none is configured', () => {
     for (const operations of Object.values(document.paths)) {
       for (const operation of Object.values(operations)) expect(operation.security).toBeUndefined();

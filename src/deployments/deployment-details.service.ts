@@ -27,7 +27,7 @@ export class DeploymentDetailsService {
   }
 
   /** The deployments before and after one in its environment, and the one running there; 404 when none. */
-  async neighbours(versionIdInput: unknown): Promise<Neighbours> {
+  async neighbours(versionIdInput: string): Promise<Neighbours> {
     const id = versionId(versionIdInput);
     const neighbours = await this.store.neighbours(id);
     if (!neighbours) throw notFound(`no deployment with versionId ${id}`);

@@ -17,7 +17,7 @@ import type { DialectName } from '../src/config.js';
 import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './databases.js';
 import { measureDeploymentsQuery, writeQueryReadme } from './deployments-query.js';
 import { HOT_ENVIRONMENT } from './dataset.js';
-import { combineRounds, percentile, runLoad, type Throughput } from './load.js';
+import { combineRounds, runLoad, sequentialLatency, type Latency, type Throughput } from './load.js';
 import { describeMachine } from './machine.js';
 import { startVersionsServer, type RunningServer } from './processes.js';
 import { progress, timed } from './progress.js';
@@ -76,37 +76,6 @@ function parseOptions(argv: readonly string[]) {
     /** `attacks`: only the memory under attack (bench/attacks.ts); `query`: only GET /deployments. */
     only: only as (typeof ONLY)[number] | undefined,
   };
-}
-
-interface Latency {
-  p50: number;
-  p99: number;
-  requests: number;
-  failures: number;
-}
-
-/**
- * `count` requests one after the other (after 5 unrecorded ones), each timed to its body's last byte; fewer
- * when they take more than `budgetMs` in all (a slow dialect must not hold the run for minutes).
- */
-async function sequentialLatency(url: string, count: number, budgetMs = 20_000): Promise<Latency> {
-  const once = async () => {
-    const start = performance.now();
-    const response = await fetch(url);
-    await response.arrayBuffer();
-    return { ms: performance.now() - start, ok: response.status === 200 };
-  };
-  for (let warm = 0; warm < 5; warm++) await once();
-  const times: number[] = [];
-  let failures = 0;
-  const deadline = performance.now() + budgetMs;
-  for (let request = 0; request < count && performance.now() < deadline; request++) {
-    const { ms, ok } = await once();
-    if (ok) times.push(ms);
-    else failures++;
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), requests: times.length, failures };
 }
 
 async function flushRedis(): Promise<void> {

@@ -94,6 +94,40 @@ export function pairedRatio(result: Throughput, reference: Throughput): number {
   return median(ours.map((rps, round) => rps / (theirs[round] ?? Number.NaN)));
 }
 
+export interface Latency {
+  p50: number;
+  p99: number;
+  requests: number;
+  failures: number;
+}
+
+/**
+ * `count` GET requests one after the other, each timed to its body's last byte, after up to 5 unrecorded
+ * ones; fewer when they take more than `budgetMs` in all (a slow endpoint must not hold the run for minutes).
+ * Latency of one request at a time, so that the database work is what is measured, not the queue.
+ */
+export async function sequentialLatency(url: string, count: number, budgetMs = 20_000): Promise<Latency> {
+  const once = async () => {
+    const start = performance.now();
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    return { ms: performance.now() - start, ok: response.status === 200 };
+  };
+  // The warm-up has a budget of its own: 5 answers of several seconds each would double the run.
+  const warmUntil = performance.now() + budgetMs / 4;
+  for (let warm = 0; warm < 5 && performance.now() < warmUntil; warm++) await once();
+  const times: number[] = [];
+  let failures = 0;
+  const deadline = performance.now() + budgetMs;
+  for (let request = 0; request < count && performance.now() < deadline; request++) {
+    const { ms, ok } = await once();
+    if (ok) times.push(ms);
+    else failures++;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), requests: times.length, failures };
+}
+
 export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;

@@ -2,7 +2,7 @@
 // endpoint against the physical ceilings side by side, and prints one table (also written to README.md).
 //
 // Flags: --quick (a short smoke run: small sizes, one short round, README untouched), --dialects=sqlite,postgres
-// --rounds=N --seconds=N, --cpu-prof (the servers write CPU profiles to $TMPDIR/versions-bench-profiles/), --no-readme,
+// --rounds=N --seconds=N, --requests=N (sequential requests per dashboard latency), --cpu-prof (the servers write CPU profiles to $TMPDIR/versions-bench-profiles/), --no-readme,
 // --keep (leave the databases, noted in a file under the temp folder) and --reuse (use the kept ones again).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,15 @@ import type { DialectName } from '../src/config.js';
 import { loopLookup, pgbenchLookup } from './ceilings.js';
 import { environmentAt, HOT_ENVIRONMENT } from './dataset.js';
 import { dropBenchDatabase, type BenchDatabase } from './databases.js';
-import { combineRounds, pairedRatio, runLoad, type LoadSpec, type Throughput } from './load.js';
+import {
+  combineRounds,
+  pairedRatio,
+  runLoad,
+  sequentialLatency,
+  type Latency,
+  type LoadSpec,
+  type Throughput,
+} from './load.js';
 import { describeMachine } from './machine.js';
 import { runBenchChild, startBenchServer, startVersionsServer, type RunningServer } from './processes.js';
 import { progress, timed } from './progress.js';
@@ -25,6 +33,8 @@ interface Options {
   sizes: [number, number];
   rounds: number;
   seconds: number;
+  /** Sequential requests per dashboard latency (stats/latest, DORA). */
+  requests: number;
   warmupSeconds: number;
   /** HTTP connections, pgbench clients and MariaDB loop connections alike. */
   connections: number;
@@ -44,6 +54,43 @@ const KEPT_DATABASES = join(tmpdir(), 'versions-bench-databases.json');
 const PROFILES = join(tmpdir(), 'versions-bench-profiles');
 const HOT_QUERY = new URLSearchParams(HOT_ENVIRONMENT).toString();
 
+/**
+ * The dashboards of issue 15 at the large size, p50 of sequential requests. /stats/dora has no from/to: its
+ * window is the last `days`, at most 3650, which covers the bench's three years of rows ("all time").
+ */
+const DASHBOARDS: ReadonlyArray<{ id: string; label: string; path: string; targetMs: number }> = [
+  {
+    id: 'stats-latest',
+    label: '/stats/latest (10 days, every environment)',
+    path: '/stats/latest',
+    targetMs: 50,
+  },
+  {
+    id: 'dora-365',
+    label: '/stats/dora, 365 days, every environment',
+    path: '/stats/dora?days=365',
+    targetMs: 200,
+  },
+  {
+    id: 'dora-all',
+    label: '/stats/dora, all time (days=3650), every environment',
+    path: '/stats/dora?days=3650',
+    targetMs: 200,
+  },
+];
+
+/**
+ * "Creates no slower than today" (issue 15): the 1M-row creates of the run of 2026-11-26 (bench/README.md),
+ * as creates per second and as server CPU per create. Either one met passes: throughput moves with the
+ * machine's other work, CPU per create much less, and a build that needs no more CPU per create is not
+ * slower.
+ */
+const CREATES_TODAY: Record<DialectName, { rps: number; cpuMicros: number }> = {
+  sqlite: { rps: 4338, cpuMicros: 202 },
+  postgres: { rps: 3051, cpuMicros: 177 },
+  mysql: { rps: 3192, cpuMicros: 246 },
+};
+
 function parseOptions(argv: readonly string[]): Options {
   const flag = (name: string) => argv.includes(`--${name}`);
   const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
@@ -59,6 +106,7 @@ function parseOptions(argv: readonly string[]): Options {
     sizes: quick ? [1000, 20_000] : [1000, 1_000_000],
     rounds: Number(value('rounds') ?? (quick ? 1 : 3)),
     seconds: Number(value('seconds') ?? (quick ? 2 : 3)),
+    requests: Number(value('requests') ?? (quick ? 10 : 40)),
     warmupSeconds: quick ? 0.5 : 1,
     connections: 10,
     nodeFlags: flag('cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
@@ -195,6 +243,18 @@ async function main(): Promise<void> {
       }
     }
 
+    // The dashboards first, one request at a time, while no load of this run weighs on the machine.
+    const latencies = new Map<string, Latency>();
+    for (const dialect of options.dialects) {
+      for (const dashboard of DASHBOARDS) {
+        const url = `${server(dialect, large).url}/api/v1${dashboard.path}`;
+        latencies.set(
+          `${dashboard.id}:${dialect}`,
+          await timed(`latency ${dialect} ${dashboard.path}`, () => sequentialLatency(url, options.requests)),
+        );
+      }
+    }
+
     const results = new Map<string, Throughput>();
     for (const [phase, measurements] of [
       ['reads', reads],
@@ -233,10 +293,10 @@ async function main(): Promise<void> {
     );
 
     const table = markdownTable(
-      buildRows({ options, results, peakRss, assets: { ...assets }, render, fills: databases }),
+      buildRows({ options, results, latencies, peakRss, assets: { ...assets }, render, fills: databases }),
     );
     const minutes = (Date.now() - started.getTime()) / 60_000;
-    const settings = `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.seconds} s per figure, Chromium ${render.chromium}`;
+    const settings = `${options.connections} connections, ${options.rounds} interleaved rounds of ${options.seconds} s per figure; dashboards: up to ${options.requests} sequential requests (at most 20 s) after up to 5 unrecorded; Chromium ${render.chromium}`;
     const report = `${describeRun(machine, started, minutes, settings)}\n\n${table}\n`;
     process.stdout.write(`\n${report}\n`);
     if (options.readme) {
@@ -303,13 +363,14 @@ function createSpec(url: string): LoadSpec {
 interface Figures {
   options: Options;
   results: Map<string, Throughput>;
+  latencies: Map<string, Latency>;
   peakRss: Map<DialectName, number>;
   assets: { files: string[]; gzipBytes: number };
   render: { firstPaintMs: number; tableMs: number; loads: number };
   fills: BenchDatabase[];
 }
 
-function buildRows({ options, results, peakRss, assets, render }: Figures): Row[] {
+function buildRows({ options, results, latencies, peakRss, assets, render }: Figures): Row[] {
   const [small, large] = options.sizes;
   const rows: Row[] = [];
   const get = (id: string) => results.get(id);
@@ -397,7 +458,22 @@ function buildRows({ options, results, peakRss, assets, render }: Figures): Row[
       figure(label, name, rowsLabel(large), atLarge);
       ratio(atLarge, get(`${kind}:${dialect}:${small}`), rowsLabel(small), 0.8);
     }
+    for (const dashboard of DASHBOARDS) {
+      const latency = latencies.get(`${dashboard.id}:${dialect}`);
+      if (!latency) continue;
+      rows.push({
+        measurement: dashboard.label,
+        database: name,
+        rows: rowsLabel(large),
+        figure: `${latency.requests} sequential${latency.failures ? `, ${latency.failures} failed` : ''}`,
+        p50: latency.p50,
+        p99: latency.p99,
+        target: `p50 ≤ ${dashboard.targetMs} ms`,
+        pass: latency.failures === 0 && latency.requests > 0 && latency.p50 <= dashboard.targetMs,
+      });
+    }
     const createMinimum = { sqlite: 3000, postgres: 2000, mysql: undefined }[dialect];
+    const today = CREATES_TODAY[dialect];
     for (const size of [small, large]) {
       const create = get(`create:${dialect}:${size}`);
       figure('create', name, rowsLabel(size), create);
@@ -405,6 +481,18 @@ function buildRows({ options, results, peakRss, assets, render }: Figures): Row[
       if (last && size === large && createMinimum !== undefined && create) {
         last.target = `≥ ${thousands(createMinimum)}/s`;
         last.pass = create.failures === 0 && create.rps >= createMinimum;
+      }
+      if (size === large && create) {
+        const cpu = create.cpuMicros ?? Number.NaN;
+        rows.push({
+          measurement: '',
+          database: '',
+          rows: '',
+          figure: '',
+          ratio: `÷ today = ${(create.rps / today.rps).toFixed(2)}, CPU ${(cpu / today.cpuMicros).toFixed(2)}`,
+          target: `≥ ${thousands(today.rps)}/s or ≤ ${today.cpuMicros} µs`,
+          pass: create.failures === 0 && (create.rps >= today.rps || cpu <= today.cpuMicros),
+        });
       }
     }
     const rss = peakRss.get(dialect);

@@ -19,6 +19,14 @@ const INT8_OID = 20;
 const CONNECT_TIMEOUT_MS = 3000;
 /** How long a query may wait for its answer before its connection is dropped (a 503). */
 const QUERY_TIMEOUT_MS = 15_000;
+/**
+ * Named statements kept prepared on each connection; past this the least recently used one is deallocated.
+ * The service sends a few dozen distinct texts; the bound is for texts that vary with their input (an IN list
+ * as long as the values it is given), which would otherwise pile up in every backend's memory.
+ */
+const PREPARED_PER_CONNECTION = 256;
+/** PostgreSQL's answer when a prepared statement's result columns changed under it (a DDL since its Parse). */
+const CACHED_PLAN_CHANGED = /cached plan must not change result type/;
 
 /** A client that gives up opening a connection after 3 s, so requests get a 503 instead of hanging. */
 class FastFailClient extends pg.Client {
@@ -85,8 +93,12 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
         message,
       );
     },
-    // 40001 serialization failure, 40P01 deadlock.
-    isRetryable: (error) => ['40001', '40P01'].includes(errorCode(error) ?? ''),
+    // 40001 serialization failure, 40P01 deadlock; and a named statement whose result type changed under it
+    // inside a transaction: its name is dropped (withCallbackQueries), so the transaction's next run parses
+    // the statement again.
+    isRetryable: (error) =>
+      ['40001', '40P01'].includes(errorCode(error) ?? '') ||
+      (errorCode(error) === '0A000' && CACHED_PLAN_CHANGED.test((error as Error).message)),
     poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount }),
     close: () => db.destroy(),
   };
@@ -98,11 +110,19 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
  * connection destroyed, which fails it. pg's own query_timeout arms a timer per query, and Kysely calls pg's
  * promise API: under load either one made V8 move every result's rows to its old generation, costing CPU
  * and resident memory (measured in bench/README.md).
+ *
+ * Every query with parameters runs as a named prepared statement, one name per distinct SQL text and
+ * connection: PostgreSQL then parses, analyses and (once it settles on a generic plan) plans it once per
+ * connection instead of at every request, as it does for pg's unnamed statement. Kysely builds the same text
+ * for the same query, so the text is the key. Queries without parameters keep the simple protocol, which
+ * allows several statements in one text (migrations).
  */
 function withCallbackQueries(pool: pg.Pool): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   /** The clients waiting for an answer, and since when. */
   const waiting = new Map<pg.PoolClient, number>();
+  /** Statement names are never reused in the process, so that pg never sees one name with two texts. */
+  let lastName = 0;
   const watchdog = setInterval(() => {
     const sentBefore = Date.now() - QUERY_TIMEOUT_MS;
     for (const [client, sentAt] of waiting) {
@@ -110,24 +130,66 @@ function withCallbackQueries(pool: pg.Pool): PostgresPool {
       waiting.delete(client);
       // The driver boundary: pg keeps the socket on `connection.stream`; destroying it fails the query
       // ("Connection terminated unexpectedly") and pg-pool then drops the client.
-      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      (client as unknown as PgInternals).connection.stream.destroy();
     }
   }, 1000);
   watchdog.unref();
-  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
-    // pg types `command` as any string, Kysely as the few it reads.
-    query: ((text: string, parameters: readonly unknown[]) =>
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    /** SQL text → statement name on this connection; Map order is recency, the least recent first. */
+    const names = new Map<string, string>();
+    const forget = (text: string, name: string, then: () => void = () => undefined) => {
+      names.delete(text);
+      // pg remembers what it parsed on the connection (by name, unbounded): forget it there too, and free
+      // the backend's copy. Queued behind whatever the client runs now; a failure (an aborted transaction)
+      // only leaves the old plan in the backend until the connection closes, as its name is never reused.
+      delete (client as unknown as PgInternals).connection.parsedStatements[name];
+      client.query(`DEALLOCATE ${name}`, () => then());
+    };
+    const nameFor = (text: string): string => {
+      const known = names.get(text);
+      if (known !== undefined) {
+        names.delete(text);
+        names.set(text, known);
+        return known;
+      }
+      const name = `versions_${(lastName += 1)}`;
+      names.set(text, name);
+      if (names.size > PREPARED_PER_CONNECTION) {
+        const [oldestText, oldestName] = names.entries().next().value as [string, string];
+        forget(oldestText, oldestName);
+      }
+      return name;
+    };
+    const send = (text: string, values: unknown[], retried: boolean) =>
       new Promise<pg.QueryResult>((resolve, reject) => {
+        const name = values.length > 0 ? nameFor(text) : undefined;
         waiting.set(client, Date.now());
-        client.query(text, [...parameters], (error, result) => {
+        client.query({ text, values, name }, (error: Error | null, result: pg.QueryResult) => {
           waiting.delete(client);
-          if (error) reject(error);
-          else resolve(result);
+          if (!error) return resolve(result);
+          if (name !== undefined && CACHED_PLAN_CHANGED.test(error.message)) {
+            // A DDL changed the statement's result columns since this connection prepared it (a migration
+            // of another replica): parse it afresh under a new name. Outside a transaction at once; inside
+            // one the transaction has failed, and isRetryable() has it run again.
+            // The status of the last ReadyForQuery, the one before this query: 'I' is outside a transaction.
+            // The retry waits for the DEALLOCATE's answer: pg is still busy with this query now, and
+            // queueing two behind it is deprecated in pg.
+            if (!retried && client.getTransactionStatus() === 'I') {
+              return forget(text, name, () => resolve(send(text, values, true)));
+            }
+            forget(text, name);
+          }
+          reject(error);
         });
-      })) as unknown as PostgresPoolClient['query'],
-    // pg-pool gives the client a new release() at every checkout: look it up when releasing.
-    release: (destroy) => client.release(destroy),
-  });
+      });
+    return {
+      // pg types `command` as any string, Kysely as the few it reads.
+      query: ((text: string, parameters: readonly unknown[]) =>
+        send(text, [...parameters], false)) as unknown as PostgresPoolClient['query'],
+      // pg-pool gives the client a new release() at every checkout: look it up when releasing.
+      release: (destroy) => client.release(destroy),
+    };
+  };
   return {
     async connect() {
       const client = await pool.connect();
@@ -140,4 +202,9 @@ function withCallbackQueries(pool: pg.Pool): PostgresPool {
       return pool.end();
     },
   };
+}
+
+/** pg's internals this file reaches into, at the driver boundary. */
+interface PgInternals {
+  connection: { stream: { destroy(): void }; parsedStatements: Record<string, string> };
 }

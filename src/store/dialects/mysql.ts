@@ -1,9 +1,17 @@
-import { Kysely, MysqlDialect, sql } from 'kysely';
-import { createPool } from 'mysql2';
+import { Kysely, MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely';
+import { createPool, type Pool, type PoolConnection } from 'mysql2';
 import type { Logger } from 'pino';
 import type { MysqlConnection } from '../../config.js';
 import type { Database, VersionsTable } from '../schema.js';
 import { errorCode, executeInTransaction, isNetworkError, type StoreDialect } from './dialect.js';
+
+/**
+ * Server-side prepared statements kept per connection (mysql2 closes the least recently used past this).
+ * mysql2's default, 16,000 per connection, would let ten connections pass the server's limit for all its
+ * clients together (max_prepared_stmt_count, 16,382 by default) when texts vary (IN lists), failing every
+ * client's prepares.
+ */
+const PREPARED_PER_CONNECTION = 256;
 
 const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -32,22 +40,24 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     charset: 'utf8mb4',
     timezone: 'Z',
     connectionLimit: 10,
+    maxPreparedStatements: PREPARED_PER_CONNECTION,
     connectTimeout: 3000,
     enableKeepAlive: true,
     supportBigNumbers: true,
     bigNumberStrings: false,
   });
   pool.on('connection', (conn) => {
-    // Queued before any query of the pool on this connection. mysql2 escapes values on the client with
-    // backslashes (Kysely sends query(), not prepared statements); a server whose sql_mode has
-    // NO_BACKSLASH_ESCAPES reads \' as a backslash and the end of the string, so a value could end its
-    // literal and inject SQL. Taking that one mode out of the session keeps every other mode the server sets.
+    // Queued before any query of the pool on this connection. Values go to the server apart from the SQL
+    // (withPreparedStatements), but a query() with values would have mysql2 escape them on the client with
+    // backslashes; a server whose sql_mode has NO_BACKSLASH_ESCAPES reads \' as a backslash and the end of
+    // the string, so a value could end its literal and inject SQL. Taking that one mode out of the session
+    // keeps every other mode the server sets, and keeps any such query safe.
     conn.query(SESSION_SETUP);
     conn.on('error', (error) =>
       log.warn({ err: error.message }, 'mysql connection lost; it will be reopened'),
     );
   });
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: withPreparedStatements(pool) }) });
   const internals = pool as unknown as {
     _allConnections?: { length: number };
     _freeConnections?: { length: number };
@@ -98,5 +108,34 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
       return { inUse: all - free, idle: free };
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * The pool as Kysely sees it, its queries with values sent as server-side prepared statements: mysql2's
+ * execute() prepares each distinct text once per connection (kept in its cache, see PREPARED_PER_CONNECTION)
+ * and then sends only the statement's id and the values, in binary, so the server parses the SQL once and no
+ * value is ever escaped into SQL text. Kysely's MysqlDriver calls query(); queries without values (DDL,
+ * BEGIN, COMMIT, multi-statement migrations, some of which cannot be prepared) and streams keep it.
+ */
+function withPreparedStatements(pool: Pool): MysqlPool {
+  const wrap = (connection: PoolConnection): MysqlPoolConnection => ({
+    query: ((text: string, values: unknown[], callback?: (error: unknown, result: unknown) => void) => {
+      if (!callback || values.length === 0) return connection.query(text, values, callback as never);
+      try {
+        connection.execute(text, values as never, callback as never);
+      } catch (error) {
+        // execute() throws at once for a value it cannot send (undefined): fail the query, as query() does.
+        callback(error, undefined);
+      }
+    }) as MysqlPoolConnection['query'],
+    release: () => connection.release(),
+  });
+  return {
+    getConnection: (callback) =>
+      pool.getConnection((error, connection) =>
+        callback(error, error ? (connection as never) : wrap(connection)),
+      ),
+    end: (callback) => pool.end(callback),
   };
 }

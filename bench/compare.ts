@@ -5,6 +5,8 @@
 //   mkdir -p /tmp/before && cp -r src tsconfig*.json package.json /tmp/before/   # the tree without the change
 //   (cd /tmp/before && ln -s /work/main/node_modules && npx tsc -p tsconfig.build.json)
 //   npx tsx bench/compare.ts --before=/tmp/before/dist/src/server.js --dialects=sqlite [--rows=1000000]
+//   [--only=lookup,page,home,distinct,stats-latest,dora,create] [--kept=FILE: a list of databases other than
+//   the one `--keep` wrote, in its format]
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ const rounds = Number(value('rounds') ?? 3);
 const seconds = Number(value('seconds') ?? 3);
 const only = value('only')?.split(',');
 
-const kept = join(tmpdir(), 'versions-bench-databases.json');
+const kept = value('kept') ?? join(tmpdir(), 'versions-bench-databases.json');
 if (!existsSync(kept)) throw new Error('run `npm run bench -- --keep` first: its databases are compared on');
 const databases = JSON.parse(readFileSync(kept, 'utf8')) as BenchDatabase[];
 const hot = new URLSearchParams(HOT_ENVIRONMENT).toString();
@@ -35,6 +37,8 @@ const paths: Record<string, string> = {
   page: `/read/environment?${hot}&page=1`,
   home: '/read/home',
   distinct: '/read/distinct/workloads',
+  'stats-latest': '/stats/latest',
+  dora: '/stats/dora?days=365',
 };
 
 function createSpec(url: string): LoadSpec {

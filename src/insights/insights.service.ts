@@ -7,6 +7,8 @@ import { DEFAULT_DORA_DAYS, MAX_DORA_BUCKETS, type DoraQuery } from './insights.
 import type { InsightsStore } from './insights.store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Deployments of a workload this close to the start of a rollout count as part of it. */
+const ROLLOUT_MS = 60 * 60 * 1000;
 
 /** How many groups or buckets are measured at a time: a few of the pool's connections, never all. */
 const DORA_CONCURRENCY = 4;
@@ -133,8 +135,15 @@ export class InsightsService {
    * first deployment of its current rollout belongs to it (one release to 40 production regions is one).
    */
   private async rollouts(window: DoraWindow, days: number) {
-    const counts = await this.store.rolloutCounts(window, 'workload');
-    const rollouts = counts.reduce((sum, count) => sum + count.rollouts, 0);
+    const successes = await this.store.successfulDeploymentTimes(window);
+    const rolloutStart = new Map<string, number>();
+    let rollouts = 0;
+    for (const { workload, date } of successes) {
+      const start = rolloutStart.get(workload);
+      if (start !== undefined && date.getTime() - start < ROLLOUT_MS) continue;
+      rolloutStart.set(workload, date.getTime());
+      rollouts += 1;
+    }
     return { rollouts, rolloutsPerDay: rollouts / days };
   }
 }

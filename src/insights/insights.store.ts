@@ -17,11 +17,6 @@ import { guardUnavailable } from '../store/unavailable.js';
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** A window whose deployments are at least 1/4 of the ids between its first and last reads that id range. */
 const DENSE_RANGE_FACTOR = 4;
-/** Deployments of a workload this close to the start of a rollout count as part of it. */
-const ROLLOUT_SECONDS = 60 * 60;
-
-/** The rollouts of one workload (or one workload/platform/environment) in a DORA window. */
-export type RolloutCount = DoraGroup & { rollouts: number };
 
 /** The deployments of a DORA window go by the alias `v` in every query below, their history by `h`. */
 type WithV = Database & { v: VersionsTable };
@@ -379,106 +374,18 @@ export class InsightsStore {
       ]);
   }
 
-  /**
-   * How many rollouts the window's successful deployments make, per workload (or per workload, platform and
-   * environment): a deployment within an hour of the first deployment of its workload's current rollout
-   * belongs to it, any other starts a new one. The rule chains (each rollout's hour runs from its own first
-   * deployment), which no window function expresses, so the database does what it can decide alone and
-   * only the rest crosses to Node. Ordered by date, a deployment more than an hour after the previous one
-   * (or the first) surely starts a rollout, and splits the deployments into runs; a deployment within an
-   * hour of its run's first one surely does not. Those two are counted in the database; only deployments
-   * an hour or more after their run's first, which only a walk from that first can place, are read (their
-   * run and date) and walked in Node. The database's own date arithmetic (julianday on SQLite) may be a
-   * little off, so it decides only a second away from the hour and leaves the rest to the walk, which
-   * uses the exact milliseconds.
-   */
-  rolloutCounts(window: DoraWindow, by: 'workload' | 'environment'): Promise<RolloutCount[]> {
+  /** The workload and date of every successful deployment of the window, oldest first (for rollouts). */
+  successfulDeploymentTimes(window: DoraWindow): Promise<Array<{ workload: string; date: Date }>> {
     return this.guard(async () => {
-      const partition =
-        by === 'workload' ? (['workload'] as const) : (['workload', 'platform', 'environment'] as const);
-      const successes = this.db
+      const rows = await this.db
         .selectFrom('versions as v')
         .where((eb) => inWindow(eb, window, this.dialect))
         .where('v.status', 'in', SUCCESSFUL)
-        .select(['v.workload', 'v.platform', 'v.environment', 'v.date', 'v.versions_id']);
-      const withPrevious = this.db.selectFrom(successes.as('d')).select((eb) => [
-        ...partition.map((column) => `d.${column}` as const),
-        'd.date',
-        'd.versions_id',
-        eb.fn.agg<unknown>('lag', ['d.date']).over((over) =>
-            over
-              .partitionBy(partition.map((column) => `d.${column}` as const))
-              .orderBy('d.date')
-              .orderBy('d.versions_id'),
-          )
-          .as('previous'),
-      ]);
-      const startsRun = (eb: ExpressionBuilder<Database & { d: { previous: unknown; date: unknown } }, 'd'>) =>
-        eb.or([
-          eb('d.previous', 'is', null),
-          eb(this.dialect.secondsBetween(eb.ref('d.previous'), eb.ref('d.date')), '>=', ROLLOUT_SECONDS + 1),
-        ]);
-      const runs = this.db.selectFrom(withPrevious.as('d')).select((eb) => [
-        ...partition.map((column) => `d.${column}` as const),
-        'd.date',
-        eb.case().when(startsRun(eb)).then(1).else(0).end().as('starts'),
-        // Dates grow along the order, so the newest run start so far is this deployment's run's first.
-        eb.fn.max(eb.case().when(startsRun(eb)).then(eb.ref('d.date')).end()).over((over) =>
-            over
-              .partitionBy(partition.map((column) => `d.${column}` as const))
-              .orderBy('d.date')
-              .orderBy('d.versions_id'),
-          )
-          .as('run_start'),
-      ]);
-      const rows = await this.db
-        .with('r', () => runs)
-        .selectFrom('r')
-        .select((eb) => [
-          ...partition.map((column) => `r.${column}` as const),
-          eb.fn.sum<number | string>('r.starts').as('starts'),
-          sql<unknown>`null`.as('run_start'),
-          sql<unknown>`null`.as('date'),
-        ])
-        .groupBy(partition.map((column) => `r.${column}` as const))
-        .unionAll((db) =>
-          db
-            .selectFrom('r')
-            .where((eb) =>
-              eb(this.dialect.secondsBetween(eb.ref('r.run_start'), eb.ref('r.date')), '>=', ROLLOUT_SECONDS - 1),
-            )
-            .select([
-              ...partition.map((column) => `r.${column}` as const),
-              sql<number | string>`0`.as('starts'),
-              'r.run_start',
-              'r.date',
-            ]),
-        )
-        .orderBy('date')
+        .select(['v.workload', 'v.date', 'v.versions_id'])
+        .orderBy('v.date')
+        .orderBy('v.versions_id')
         .execute();
-      const counts = new Map<string, RolloutCount>();
-      const keyOf = (row: (typeof rows)[number]) => JSON.stringify(partition.map((column) => row[column]));
-      const runStarts = new Map<string, number>();
-      for (const row of rows) {
-        const key = keyOf(row);
-        let count = counts.get(key);
-        if (!count) {
-          count = { workload: row.workload, rollouts: 0 };
-          if (by === 'environment') Object.assign(count, { platform: row.platform, environment: row.environment });
-          counts.set(key, count);
-        }
-        if (row.date === null) {
-          count.rollouts += Number(row.starts);
-          continue;
-        }
-        const run = `${key}|${String(parseUtcDate(row.run_start).getTime())}`;
-        const date = parseUtcDate(row.date).getTime();
-        const start = runStarts.get(run) ?? parseUtcDate(row.run_start).getTime();
-        if (date - start < ROLLOUT_SECONDS * 1000) continue;
-        runStarts.set(run, date);
-        count.rollouts += 1;
-      }
-      return [...counts.values()];
+      return rows.map((row) => ({ workload: row.workload, date: parseUtcDate(row.date) }));
     });
   }
 

@@ -381,9 +381,9 @@ export class InsightsStore {
         .selectFrom('versions as v')
         .where((eb) => inWindow(eb, window, this.dialect))
         .where('v.status', 'in', SUCCESSFUL)
-        .select(['v.workload', 'v.date', 'v.versions_id'])
+        .select(['v.workload', 'v.date'])
+        // By date alone: deployments of one workload at the same date fall in one rollout in either order.
         .orderBy('v.date')
-        .orderBy('v.versions_id')
         .execute();
       return rows.map((row) => ({ workload: row.workload, date: parseUtcDate(row.date) }));
     });
@@ -429,16 +429,24 @@ function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, dialect
     ...(workload === undefined ? [] : [eb('v.workload', '=', workload)]),
     ...(platform === undefined ? [] : [eb('v.platform', '=', platform)]),
     ...(environment === undefined ? [] : [eb('v.environment', '=', environment)]),
-    // A tier's environments, as (platform = ? AND environment = ?) OR ...: a few dozen at most.
+    // A tier's environments, as (platform = ? AND environment = ?) OR ...: a few dozen at most. SQLite would
+    // answer each term from the original's index on `environment` alone (a tier's "production" holds a big
+    // part of every table) and merge them, reading far more rows than the window holds; a unary `+` is
+    // SQLite's way to keep a term from choosing the index, so the window's date range picks it instead.
     ...(pairs === undefined
       ? []
       : [
           pairs.length === 0
             ? sql<boolean>`1 = 0`
             : eb.or(
-                pairs.map((pair) =>
-                  eb.and([eb('v.platform', '=', pair.platform), eb('v.environment', '=', pair.environment)]),
-                ),
+                pairs.map((pair) => {
+                  const column = (name: 'v.platform' | 'v.environment') =>
+                    dialect.name === 'sqlite' ? sql<string>`+${eb.ref(name)}` : eb.ref(name);
+                  return eb.and([
+                    eb(column('v.platform'), '=', pair.platform),
+                    eb(column('v.environment'), '=', pair.environment),
+                  ]);
+                }),
               ),
         ]),
   ]);

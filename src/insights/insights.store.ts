@@ -2,10 +2,9 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
 import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
 import type { Database, StatusHistoryTable, VersionsTable } from '../store/schema.js';
-import { leadTimeSeconds } from './lead-time.store.js';
+import { leadTimes } from './lead-time.store.js';
 import {
   FAILED_STATUS,
-  type DoraCounts,
   type DoraGroup,
   type DoraMeasures,
   type DoraWindow,
@@ -15,6 +14,20 @@ import {
 import { guardUnavailable } from '../store/unavailable.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
+/** What DORA figures may be grouped by, and the columns of each group. */
+const GROUP_COLUMNS = {
+  workload: ['workload'],
+  environment: ['workload', 'platform', 'environment'],
+} as const satisfies Record<string, readonly GroupColumn[]>;
+type GroupColumn = 'workload' | 'platform' | 'environment';
+/** A row read with a group's columns among others. */
+type GroupRow = Partial<Record<GroupColumn, string>>;
+
+/** A group's identity, for Maps: its columns' values in order. */
+export function groupKey(row: GroupRow, columns: readonly GroupColumn[]): string {
+  return JSON.stringify(columns.map((column) => row[column]));
+}
+
 /** A window whose deployments are at least 1/4 of the ids between its first and last reads that id range. */
 const DENSE_RANGE_FACTOR = 4;
 
@@ -141,25 +154,78 @@ export class InsightsStore {
    */
   dora(window: DoraWindow): Promise<DoraMeasures> {
     return this.guard(async () => {
-      const { ids, ...counts } = await this.counts(window);
-      if (!ids) return { ...counts, deploymentSeconds: [], restoreSeconds: [] };
-      const history = this.historyOf(window, ids, counts.deployments);
-      if (!this.dialect.seeksByOuterRange) {
-        return { ...counts, ...(await this.measuredInOrder(window, history)) };
-      }
-      const [deploymentSeconds, restoreSeconds] = await Promise.all([
-        this.deploymentSeconds(window, history),
-        this.restoreSeconds(window),
-      ]);
-      return { ...counts, deploymentSeconds, restoreSeconds };
+      const [whole] = await this.measures(window, []);
+      if (!whole) throw new Error('an ungrouped count always answers one row');
+      return whole.measures;
     });
   }
 
-  /** Deployments of the window by current status, and the range of their ids (undefined when none). */
-  private async counts(window: DoraWindow): Promise<DoraCounts & { ids?: { first: number; last: number } }> {
-    const row = await this.db
+  /**
+   * dora() for every workload (or workload/platform/environment) with deployments in the window, sorted: the
+   * same queries, each grouped by those columns, so that a hundred groups cost one pass, not a hundred.
+   */
+  doraByGroup(window: DoraWindow, by: 'workload' | 'environment'): Promise<Array<DoraGroup & DoraMeasures>> {
+    return this.guard(async () => {
+      const columns = GROUP_COLUMNS[by];
+      return (await this.measures(window, columns)).map(({ key, measures }) => ({
+        ...(Object.fromEntries(columns.map((column) => [column, key[column]])) as DoraGroup),
+        ...measures,
+      }));
+    });
+  }
+
+  /** The measures of the window, one entry per group of `columns` (one in all when none), in their order. */
+  private async measures(window: DoraWindow, columns: readonly GroupColumn[]) {
+    const groups = await this.counts(window, columns);
+    const measured = new Map(
+      groups.map(({ key, deployments, successful, failed }) => [
+        groupKey(key, columns),
+        { key, measures: { deployments, successful, failed, deploymentSeconds: [], restoreSeconds: [] } },
+      ]),
+    ) as Map<string, { key: GroupRow; measures: DoraMeasures }>;
+    const ranged = groups.filter((group) => group.first !== null && group.last !== null);
+    if (ranged.length === 0) return [...measured.values()];
+    const ids = {
+      first: Math.min(...ranged.map((group) => Number(group.first))),
+      last: Math.max(...ranged.map((group) => Number(group.last))),
+    };
+    const deployments = groups.reduce((sum, group) => sum + group.deployments, 0);
+    const history = this.historyOf(window, ids, deployments);
+    const add = (
+      field: 'deploymentSeconds' | 'restoreSeconds',
+      rows: Array<{ key: GroupRow; seconds: number }>,
+    ) => {
+      for (const row of rows) measured.get(groupKey(row.key, columns))?.measures[field].push(row.seconds);
+    };
+    if (!this.dialect.seeksByOuterRange) {
+      const { deploymentSeconds, restoreSeconds } = await this.measuredInOrder(window, history, columns);
+      add('deploymentSeconds', deploymentSeconds);
+      add('restoreSeconds', restoreSeconds);
+    } else {
+      const [deploymentSeconds, restoreSeconds] = await Promise.all([
+        this.deploymentSeconds(window, history, columns),
+        this.restoreSeconds(window, columns),
+      ]);
+      add('deploymentSeconds', deploymentSeconds);
+      add('restoreSeconds', restoreSeconds);
+    }
+    return [...measured.values()];
+  }
+
+  /**
+   * Deployments of the window by current status, and the range of their ids (null when none), per group of
+   * `columns` in their order; without columns, one row even for an empty window.
+   */
+  private async counts(window: DoraWindow, columns: readonly GroupColumn[]) {
+    const rows = await this.db
       .selectFrom('versions as v')
       .where((eb) => inWindow(eb, window, this.dialect))
+      .$if(columns.length > 0, (query) => {
+        let grouped = query.groupBy(columns.map((column) => `v.${column}` as const));
+        for (const column of columns) grouped = grouped.orderBy(`v.${column}`);
+        return grouped;
+      })
+      .select(columns.map((column) => `v.${column}` as const))
       .select((eb) => [
         eb.fn.countAll<number | string>().as('deployments'),
         eb.fn
@@ -173,16 +239,15 @@ export class InsightsStore {
         eb.fn.min('v.versions_id').as('first'),
         eb.fn.max('v.versions_id').as('last'),
       ])
-      .executeTakeFirstOrThrow();
-    return {
+      .execute();
+    return rows.map((row) => ({
+      key: row as GroupRow,
       deployments: Number(row.deployments),
       successful: Number(row.successful ?? 0),
       failed: Number(row.failed ?? 0),
-      ids:
-        row.first === null || row.last === null
-          ? undefined
-          : { first: Number(row.first), last: Number(row.last) },
-    };
+      first: row.first,
+      last: row.last,
+    }));
   }
 
   /**
@@ -192,15 +257,17 @@ export class InsightsStore {
   private async deploymentSeconds(
     window: DoraWindow,
     history: ReturnType<InsightsStore['historyOf']>,
-  ): Promise<number[]> {
+    columns: readonly GroupColumn[],
+  ): Promise<Array<{ key: GroupRow; seconds: number }>> {
     const rows = await this.db
       .selectFrom('versions as v')
       .innerJoin(history.as('s'), 's.versions_id', 'v.versions_id')
       .where((eb) => inWindow(eb, window, this.dialect))
       .whereRef('s.created_entry', '<', 's.success_entry')
+      .select(columns.map((column) => `v.${column}` as const))
       .select((eb) => this.dialect.secondsBetween(eb.ref('v.date'), eb.ref('s.succeeded_at')).as('seconds'))
       .execute();
-    return rows.map((row) => Number(row.seconds));
+    return rows.map((row) => ({ key: row as GroupRow, seconds: Number(row.seconds) }));
   }
 
   /**
@@ -209,7 +276,10 @@ export class InsightsStore {
    * of the next successful deployment of its environment (ordered by date, then id; created no later than
    * `to`). Failures never restored are left out. A few index seeks per failure, none per other deployment.
    */
-  private async restoreSeconds(window: DoraWindow): Promise<number[]> {
+  private async restoreSeconds(
+    window: DoraWindow,
+    columns: readonly GroupColumn[],
+  ): Promise<Array<{ key: GroupRow; seconds: number }>> {
     const to = this.dialect.toDbDate(window.to);
     // One row per failure, no join: a join to the restoring deployments tempts PostgreSQL into hashing the
     // whole versions table once the window holds a few thousand failures.
@@ -217,6 +287,7 @@ export class InsightsStore {
       .selectFrom('versions as v')
       .where((eb) => inWindow(eb, window, this.dialect))
       .where('v.status', '=', FAILED_STATUS)
+      .select(columns.map((column) => `v.${column}` as const))
       .select((eb) => {
         const failedAt = eb.fn.coalesce(
           eb
@@ -260,7 +331,9 @@ export class InsightsStore {
       })
       .execute();
     // NULL: no successful deployment came after the failure.
-    return rows.flatMap((row) => (row.seconds === null ? [] : [Number(row.seconds)]));
+    return rows.flatMap((row) =>
+      row.seconds === null ? [] : [{ key: row as GroupRow, seconds: Number(row.seconds) }],
+    );
   }
 
   /**
@@ -276,7 +349,8 @@ export class InsightsStore {
   private async measuredInOrder(
     window: DoraWindow,
     history: ReturnType<InsightsStore['historyOf']>,
-  ): Promise<Pick<DoraMeasures, 'deploymentSeconds' | 'restoreSeconds'>> {
+    columns: readonly GroupColumn[],
+  ): Promise<Record<'deploymentSeconds' | 'restoreSeconds', Array<{ key: GroupRow; seconds: number }>>> {
     const environment = ['workload', 'platform', 'environment'] as const;
     const deploymentsOfWindow = this.db
       .selectFrom('versions as v')
@@ -301,6 +375,7 @@ export class InsightsStore {
           .as('successes_after'),
       ]);
     const withRestorer = this.db.selectFrom(deploymentsOfWindow.as('d')).select((eb) => [
+      ...columns.map((column) => `d.${column}` as const),
       'd.status',
       'd.date',
       'd.created_entry',
@@ -321,6 +396,7 @@ export class InsightsStore {
       .where((eb) =>
         eb.or([eb('m.status', '=', FAILED_STATUS), eb('m.created_entry', '<', eb.ref('m.success_entry'))]),
       )
+      .select(columns.map((column) => `m.${column}` as const))
       .select((eb) => [
         eb
           .case()
@@ -337,8 +413,12 @@ export class InsightsStore {
       ])
       .execute();
     return {
-      deploymentSeconds: rows.flatMap((row) => (row.deployment === null ? [] : [Number(row.deployment)])),
-      restoreSeconds: rows.flatMap((row) => (row.restore === null ? [] : [Number(row.restore)])),
+      deploymentSeconds: rows.flatMap((row) =>
+        row.deployment === null ? [] : [{ key: row as GroupRow, seconds: Number(row.deployment) }],
+      ),
+      restoreSeconds: rows.flatMap((row) =>
+        row.restore === null ? [] : [{ key: row as GroupRow, seconds: Number(row.restore) }],
+      ),
     };
   }
 
@@ -374,43 +454,40 @@ export class InsightsStore {
       ]);
   }
 
-  /** The workload and date of every successful deployment of the window, oldest first (for rollouts). */
-  successfulDeploymentTimes(window: DoraWindow): Promise<Array<{ workload: string; date: Date }>> {
+  /**
+   * The workload (and platform and environment, when asked) and date of every successful deployment of the
+   * window, oldest first (for rollouts).
+   */
+  successfulDeploymentTimes(
+    window: DoraWindow,
+    withEnvironment = false,
+  ): Promise<Array<DoraGroup & { date: Date }>> {
     return this.guard(async () => {
       const rows = await this.db
         .selectFrom('versions as v')
         .where((eb) => inWindow(eb, window, this.dialect))
         .where('v.status', 'in', SUCCESSFUL)
         .select(['v.workload', 'v.date'])
+        .$if(withEnvironment, (query) => query.select(['v.platform', 'v.environment']))
         // By date alone: deployments of one workload at the same date fall in one rollout in either order.
         .orderBy('v.date')
         .execute();
-      return rows.map((row) => ({ workload: row.workload, date: parseUtcDate(row.date) }));
+      return rows.map(({ date, ...group }) => ({ ...group, date: parseUtcDate(date) }));
     });
   }
 
   /** The lead times for changes of the window, in seconds: see leadTimeSeconds() in lead-time.store.ts. */
   leadTimeSeconds(window: DoraWindow): Promise<number[]> {
-    return this.guard(() =>
-      leadTimeSeconds(this.dialect, window, (eb) => inWindow(eb, window, this.dialect)),
+    return this.guard(async () =>
+      (await leadTimes(this.dialect, window, (eb) => inWindow(eb, window, this.dialect))).map(
+        (lead) => lead.seconds,
+      ),
     );
   }
 
-  /** The workloads (or workload/platform/environment) with deployments in the window, sorted. */
-  doraGroups(window: DoraWindow, by: 'workload' | 'environment'): Promise<DoraGroup[]> {
-    return this.guard(async () => {
-      const columns =
-        by === 'workload'
-          ? (['v.workload'] as const)
-          : (['v.workload', 'v.platform', 'v.environment'] as const);
-      let query = this.db
-        .selectFrom('versions as v')
-        .where((eb) => inWindow(eb, window, this.dialect))
-        .select(columns)
-        .distinct();
-      for (const column of columns) query = query.orderBy(column);
-      return (await query.execute()) as DoraGroup[];
-    });
+  /** leadTimeSeconds() with the workload, platform and environment of each, for groupBy. */
+  leadTimes(window: DoraWindow): Promise<Array<Required<DoraGroup> & { seconds: number }>> {
+    return this.guard(() => leadTimes(this.dialect, window, (eb) => inWindow(eb, window, this.dialect)));
   }
 
   /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */

@@ -22,11 +22,11 @@ const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
  * Bounded by the window: its deployments' changes are the candidates (versions by idx_versions_date, their
  * changes by primary key); each candidate looks its commit up in idx_changes_commit.
  */
-export async function leadTimeSeconds(
+export async function leadTimes(
   dialect: StoreDialect,
   window: DoraWindow,
   inWindow: WindowFilter,
-): Promise<number[]> {
+): Promise<Array<{ workload: string; platform: string; environment: string; seconds: number }>> {
   const { db } = dialect;
   const candidates = db
     .selectFrom('versions as v')
@@ -49,6 +49,9 @@ export async function leadTimeSeconds(
     )
     .groupBy(['w.workload', 'w.platform', 'w.environment', 'w.commit_sha'])
     .select((eb) => [
+      'w.workload',
+      'w.platform',
+      'w.environment',
       eb.fn.min('h.date').as('reached_at'),
       // Two deployments may send one commit with different dates (a rebase); the earliest stands.
       eb.fn.min('c2.committed_at').as('committed_at'),
@@ -59,6 +62,7 @@ export async function leadTimeSeconds(
   return rows.flatMap((row) => {
     const reached = parseUtcDate(row.reached_at).getTime();
     if (reached < from || reached > to) return [];
-    return [(reached - parseUtcDate(row.committed_at).getTime()) / 1000];
+    const seconds = (reached - parseUtcDate(row.committed_at).getTime()) / 1000;
+    return [{ workload: row.workload, platform: row.platform, environment: row.environment, seconds }];
   });
 }

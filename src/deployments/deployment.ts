@@ -43,3 +43,6 @@ export interface DailyStatusCount extends EnvironmentKey {
 
 /** The statuses that mean a deployment worked. */
 export const SUCCESSFUL_STATUSES = ['deployed', 'completed'] as const;
+
+/** The statuses the service reads a meaning into (worked, under way, failed); any other text is kept as it is. */
+export const KNOWN_STATUSES = [...SUCCESSFUL_STATUSES, 'ongoing', 'failed'] as const;

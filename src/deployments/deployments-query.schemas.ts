@@ -1,6 +1,7 @@
 // The HTTP shapes of GET /deployments, DELETE /deployments/{versionId} and GET /audit (issue 13).
 import { Type, type Static } from '@sinclair/typebox';
 import { NameSchema } from '../validation/names.js';
+import { KNOWN_STATUSES } from './deployment.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './deployments-query.js';
 import { DetailsSchema, WholeDeploymentWithoutRawSchema } from './deployment-details.js';
 import { DeploymentSchema } from './deployments.schemas.js';
@@ -29,10 +30,14 @@ export const DeploymentsQuerySchema = Type.Object({
   environment: Type.Optional(
     NameSchema({ description: 'Exactly this environment.', examples: ['production'] }),
   ),
-  status: TEXT('Comma-separated statuses, any of them; `successful` means deployed or completed.', [
-    'failed,ongoing',
-    'successful',
-  ]),
+  status: Type.Optional(
+    Type.String({
+      description: 'Comma-separated statuses, any of them; `successful` means deployed or completed.',
+      examples: ['failed,ongoing', 'successful'],
+      // Any text is a status; these are the ones with a meaning, which clients (the UI) offer as choices.
+      'x-known-values': ['successful', ...KNOWN_STATUSES],
+    }),
+  ),
   version: TEXT('The version exactly, or the start of one followed by `*`.', ['1.4.2', '1.4*']),
   commit: TEXT('The start of the commit SHA (hexadecimal).', ['9fceb02']),
   deployer: Type.Optional(NameSchema({ description: 'Exactly this deployer.', examples: ['ada'] })),

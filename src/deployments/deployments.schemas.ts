@@ -4,7 +4,13 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MAX_URL_LENGTH, MAX_VERSION_ID, NameSchema } from '../validation/names.js';
 
 export const DeploymentSchema = Type.Object({
-  versions_id: Type.Integer({ description: 'The deployment id (versionId).', examples: [14] }),
+  // Published so that clients (the UI) know the range of an id and need not ask past it.
+  versions_id: Type.Integer({
+    minimum: 1,
+    maximum: MAX_VERSION_ID,
+    description: 'The deployment id (versionId).',
+    examples: [14],
+  }),
   workload: Type.String({ examples: ['teamX'] }),
   platform: Type.String({ examples: ['production'] }),
   environment: Type.String({ examples: ['production'] }),

@@ -23,6 +23,8 @@ function figures(
     changeFailureRate: null,
     medianTimeToRestoreSeconds: null,
     medianDeploymentSeconds: null,
+    changes: 0,
+    medianLeadTimeSeconds: null,
   };
 }
 

@@ -13,6 +13,8 @@ const figures = (perDay: number, rate: number | null): DoraFigures => ({
   changeFailureRate: rate,
   medianTimeToRestoreSeconds: null,
   medianDeploymentSeconds: null,
+  changes: 0,
+  medianLeadTimeSeconds: null,
 });
 const rows: DoraTableRow[] = [
   { kind: 'workload', workload: 'a', figures: figures(2, 0.1) },

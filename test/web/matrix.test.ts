@@ -18,7 +18,10 @@ function entry(
   latest?: { version: string; status: string },
 ): MatrixEntry {
   const date = `2026-11-${String(10 + id).padStart(2, '0')}T10:00:00.000Z`;
-  const currentRow = current === null ? null : { versions_id: id++, version: current, date };
+  const currentRow =
+    current === null
+      ? null
+      : { versions_id: id++, version: current, date, commit: null, environmentURL: null };
   return {
     workload,
     platform,

@@ -1,31 +1,17 @@
 // GET /api/v1/audit: every write (created, status, deleted) with who made it, newest first, by cursor.
-import type { Deployment } from './types';
+import type { Answer, QueryOf } from './types';
 import { getJson, withoutBlanks } from './client';
 
-export type AuditAction = 'created' | 'status' | 'deleted';
+/** One page of the log: `items`, and the cursor of the next page (null on the last). */
+export type AuditPage = Answer<'/api/v1/audit'>;
 
-export interface AuditEntry {
-  id: number;
-  date: string;
-  action: AuditAction;
-  versionId: number;
-  tokenName: string | null;
-  address: string | null;
-  /** The deployment after the write; as it was before, for a delete. */
-  deployment: Deployment;
-}
+/** A write: the deployment after it (as it was before, for a delete), who made it and from where. */
+export type AuditEntry = AuditPage['items'][number];
 
-export interface AuditPage {
-  items: AuditEntry[];
-  nextCursor: string | null;
-}
+export type AuditAction = AuditEntry['action'];
 
-export interface AuditQuery {
-  versionId?: string;
-  action?: AuditAction | '';
-  limit?: number;
-  cursor?: string;
-}
+/** The filters and the cursor; a blank filter (a form left empty) is not sent. */
+export type AuditQuery = Omit<QueryOf<'/api/v1/audit'>, 'action'> & { action?: AuditAction | '' };
 
 /** One page of the audit log (400 ApiError for a bad filter or cursor). */
 export async function auditPage(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage> {

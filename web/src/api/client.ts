@@ -16,15 +16,11 @@ import type {
   WholeDeployment,
   Comparison,
 } from './types';
+import { API_ROOT, MAX_RANGE_LIMIT, PAGE_SIZE } from './generated/constants';
 import { readToken, tokenRequired } from './read-token';
 
-const API_ROOT = '/api/v1';
-
-/** Rows per page of a platform's or an environment's history. */
-export const PAGE_SIZE = 25;
-
-/** The most rows one read of a history may ask for (the API's limit): what a filter searches. */
-export const MAX_RANGE_LIMIT = 1000;
+// The server's figures (from its OpenAPI document): rows per page of a history, and the most one read may ask.
+export { MAX_RANGE_LIMIT, PAGE_SIZE };
 
 /** An answer of the API other than a success; `status` is 0 when the server could not be reached. */
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 import { shallowRef, watch, type WatchSource } from 'vue';
 import { api } from '../api/client';
-import type { Deployment } from '../api/types';
+import type { ListedDeployment } from '../api/types';
 import { statusKind } from '../format/status';
 
 // When each deployment first succeeded, from its status history. Once known it never changes (a later
@@ -12,7 +12,7 @@ const known = new Map<number, string>();
  * The time each successful deployment of `rows` first reached deployed or completed (id → ISO date), filled
  * in as the histories arrive: one small request per successful row not seen before.
  */
-export function useSucceededAt(rows: WatchSource<readonly Deployment[]>) {
+export function useSucceededAt(rows: WatchSource<readonly ListedDeployment[]>) {
   const succeededAt = shallowRef(new Map(known));
   watch(
     rows,

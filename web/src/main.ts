@@ -1,9 +1,8 @@
 import { createApp } from 'vue';
 import App from './App.vue';
 import { startLiveUpdates } from './api/live-updates';
-import { listenToHistory } from './router/router';
+import { router } from './router';
 import './styles/main.css';
 
-listenToHistory();
 startLiveUpdates();
-createApp(App).mount('#app');
+createApp(App).use(router).mount('#app');

@@ -1,6 +1,7 @@
 // Live updates: the server announces every create and status change on GET /api/v1/events (server-sent
 // events); pages showing the newest deployments load again when one arrives.
 import { onBeforeUnmount, readonly, shallowRef, watch, type Ref } from 'vue';
+import { API_ROOT } from './generated/constants';
 import { readToken, tokenRequired } from './read-token';
 
 const changes = shallowRef(0);
@@ -18,7 +19,7 @@ const SETTLE_MS = 400;
  */
 export function startLiveUpdates(): void {
   if (typeof EventSource === 'undefined' || readToken() !== null) return;
-  const source = new EventSource('/api/v1/events');
+  const source = new EventSource(`${API_ROOT}/events`);
   source.addEventListener('open', () => (connected.value = true));
   // The browser reconnects by itself after a network error; a refusal (401) closes the stream for good.
   source.addEventListener('error', () => (connected.value = source.readyState === EventSource.OPEN));

@@ -4,6 +4,8 @@
 //
 // Imports carry their `.js` extension: test/web runs these functions under Node's module resolution too.
 
+import { API_ROOT } from '../api/generated/constants.js';
+
 export interface HistoryFilter {
   /** Comma-separated statuses (`successful` = deployed or completed); '' for any. */
   status: string;
@@ -100,5 +102,5 @@ export function deploymentQuery(scope: HistoryScope, filter: HistoryFilter): Rec
 
 /** The address of a history's CSV export: every deployment the filter keeps, no limit. */
 export function exportHref(scope: HistoryScope, filter: HistoryFilter): string {
-  return `/api/v1/deployments?${new URLSearchParams({ ...deploymentQuery(scope, filter), format: 'csv' })}`;
+  return `${API_ROOT}/deployments?${new URLSearchParams({ ...deploymentQuery(scope, filter), format: 'csv' })}`;
 }

@@ -5,6 +5,7 @@ import { nextTick } from 'vue';
 import { createRouter, createWebHistory, START_LOCATION, type RouteLocationNormalized } from 'vue-router';
 import { routes } from '../routes';
 import { focusPageHeading, keepsPlace } from './focus';
+import { queryOf, searchParamsOf } from './locations';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -18,6 +19,9 @@ export const router = createRouter({
   routes,
   // The original's addresses are case-sensitive: `/ui/Dashboards/deployments` is not a page.
   sensitive: true,
+  // Query strings read and written as URLSearchParams does, as the addresses always were (`env=prod%2Feu`).
+  parseQuery: (search) => queryOf(new URLSearchParams(search)),
+  stringifyQuery: (query) => searchParamsOf(query ?? {}).toString(),
   scrollBehavior(to, from, savedPosition) {
     // Back and forward return where the viewer was.
     if (savedPosition) return savedPosition;

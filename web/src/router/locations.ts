@@ -75,20 +75,22 @@ export const pathTo = {
 };
 
 /** A route's query as URLSearchParams (a repeated field keeps every value), for pages that read filters. */
-export function searchParamsOf(query: LocationQuery): URLSearchParams {
+export function searchParamsOf(query: LocationQuery | LocationQueryRaw): URLSearchParams {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
-    for (const item of Array.isArray(value) ? value : [value]) if (item !== null) params.append(name, item);
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== null && item !== undefined) params.append(name, String(item));
+    }
   }
   return params;
 }
 
 /** URLSearchParams as a route query: a repeated field becomes a list. */
-export function queryOf(params: URLSearchParams): LocationQueryRaw {
+export function queryOf(params: URLSearchParams): LocationQuery {
   const query: Record<string, string[]> = {};
   for (const [name, value] of params) (query[name] ??= []).push(value);
   return Object.fromEntries(
-    Object.entries(query).map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
+    Object.entries(query).map(([name, values]) => [name, values.length === 1 ? (values[0] ?? '') : values]),
   );
 }
 

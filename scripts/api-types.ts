@@ -83,9 +83,6 @@ export const API_ROOT = ${JSON.stringify(apiRoot(document))};
 /** Rows per page of a platform's or an environment's history: \`rangeLimit\`'s default. */
 export const PAGE_SIZE = ${value('default rangeLimit', rangeLimit.default)};
 
-/** The most rows one read of a history may ask for: \`rangeLimit\`'s maximum. */
-export const MAX_RANGE_LIMIT = ${value('maximum rangeLimit', rangeLimit.maximum)};
-
 /** The largest deployment id (\`versions_id\`): an address past it names no deployment. */
 export const MAX_VERSION_ID = ${value('maximum versions_id', deploymentId.maximum)};
 

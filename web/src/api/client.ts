@@ -16,11 +16,8 @@ import type {
   WholeDeployment,
   Comparison,
 } from './types';
-import { API_ROOT, MAX_RANGE_LIMIT, PAGE_SIZE } from './generated/constants';
+import { API_ROOT, PAGE_SIZE } from './generated/constants';
 import { readToken, tokenRequired } from './read-token';
-
-// The server's figures (from its OpenAPI document): rows per page of a history, and the most one read may ask.
-export { MAX_RANGE_LIMIT, PAGE_SIZE };
 
 /** An answer of the API other than a success; `status` is 0 when the server could not be reached. */
 export class ApiError extends Error {

@@ -7,9 +7,6 @@ export const API_ROOT = '/api/v1';
 /** Rows per page of a platform's or an environment's history: `rangeLimit`'s default. */
 export const PAGE_SIZE = 25;
 
-/** The most rows one read of a history may ask for: `rangeLimit`'s maximum. */
-export const MAX_RANGE_LIMIT = 1000;
-
 /** The largest deployment id (`versions_id`): an address past it names no deployment. */
 export const MAX_VERSION_ID = 2147483647;
 

@@ -174,9 +174,9 @@ export interface paths {
              * @example 1.1.0
              */
             version: string;
-            /** @description Stored lower-cased; deployed when omitted. */
+            /** @description At most 100 characters after trimming; stored lower-cased; deployed when omitted. */
             status?: string;
-            /** @description N/A when empty. */
+            /** @description N/A when empty; at most 4096 characters after trimming. */
             changelogURL?: string;
             /** @description The payload, usually JSON text; a JSON object is stored as its text. N/A when empty. */
             raw?: string | Record<string, never> | unknown[];
@@ -247,9 +247,9 @@ export interface paths {
              * @example 1.1.0
              */
             version: string;
-            /** @description Stored lower-cased; deployed when omitted. */
+            /** @description At most 100 characters after trimming; stored lower-cased; deployed when omitted. */
             status?: string;
-            /** @description N/A when empty. */
+            /** @description N/A when empty; at most 4096 characters after trimming. */
             changelogURL?: string;
             /** @description The payload, usually JSON text; a JSON object is stored as its text. N/A when empty. */
             raw?: string | Record<string, never> | unknown[];
@@ -437,11 +437,20 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           environment: string;
           /** @description From 1. */
           page: number;
@@ -547,9 +556,15 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform: string;
           /** @description From 1. */
           page: number;
@@ -842,13 +857,25 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           environment: string;
-          /** @example 1.1.0 */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example 1.1.0
+           */
           version: string;
         };
         header?: never;
@@ -1028,11 +1055,20 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           environment: string;
         };
         header?: never;
@@ -1110,11 +1146,20 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           environment: string;
         };
         header?: never;
@@ -1282,11 +1327,20 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           environment: string;
         };
         header?: never;
@@ -1812,7 +1866,10 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload: string;
           /**
            * @description PLATFORM/ENVIRONMENT
@@ -2543,11 +2600,20 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          /** @example teamX */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example teamX
+           */
           workload?: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           platform?: string;
-          /** @example production */
+          /**
+           * @description At most 100 characters after trimming white space.
+           * @example production
+           */
           environment?: string;
           /**
            * @description Only the environments of this tier (see GET /environments): production, staging, testing, development or other. Adds `rollouts`.

@@ -2,7 +2,7 @@ import { decodeCursor, encodeCursor, parseLimit } from '../deployments/deploymen
 import type { AuditQuery } from '../deployments/deployments-query.schemas.js';
 import { versionId } from '../validation/names.js';
 import type { AuditEntry } from './audit.js';
-import type { AuditFilter, AuditStore } from './audit.store.js';
+import type { AuditFilter, AuditStore } from '../store/audit.store.js';
 
 export interface AuditPage {
   items: AuditEntry[];

@@ -15,7 +15,7 @@ import type {
   DeploymentsQueryStore,
   ExportedDeployment,
   ListedDeployment,
-} from './deployments-query.store.js';
+} from '../store/deployments-query.store.js';
 import { versionId } from '../validation/names.js';
 import type { DeploymentsQuery } from './deployments-query.schemas.js';
 import { auditStamp } from './deployments.service.js';

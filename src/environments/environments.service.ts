@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '../errors.js';
 import { namePart } from '../validation/names.js';
-import type { EnvironmentsStore } from './environments.store.js';
+import type { EnvironmentsStore } from '../store/environments.store.js';
 import { inferTier, isTier, TIERS, type Tier } from './tiers.js';
 
 /** A platform's environment with its tier, as GET /environments lists it. */

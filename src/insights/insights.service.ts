@@ -12,7 +12,7 @@ import type {
   MatrixEntry,
 } from './insights.js';
 import { DEFAULT_DORA_DAYS, MAX_DORA_BUCKETS, type DoraQuery } from './insights.schemas.js';
-import type { InsightsStore } from './insights.store.js';
+import type { InsightsStore } from '../store/insights.store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Deployments of a workload this close to the start of a rollout count as part of it. */

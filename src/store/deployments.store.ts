@@ -13,7 +13,7 @@ import type { Database, VersionsTable } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
 import type { NewDetails, StatusNote } from '../deployments/deployment-details.js';
 import { guardUnavailable } from './unavailable.js';
-import { AuditStore } from '../audit/audit.store.js';
+import { AuditStore } from './audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
 import { countCreated, recountStatus, utcDayOf } from './daily-counts.js';
 

@@ -6,7 +6,7 @@
 import { sql, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentFilter } from '../../src/deployments/deployments-query.js';
-import { DeploymentsQueryStore } from '../../src/deployments/deployments-query.store.js';
+import { DeploymentsQueryStore } from '../../src/store/deployments-query.store.js';
 import { DeploymentDetailsStore } from '../../src/store/deployment-details.store.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';

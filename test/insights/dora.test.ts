@@ -1,7 +1,7 @@
 // The DORA arithmetic on fixed histories with known answers, on every dialect. The server's clock is set
 // for each write, so creation and status times are exact and every figure can be worked out by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InsightsStore } from '../../src/insights/insights.store.js';
+import { InsightsStore } from '../../src/store/insights.store.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 

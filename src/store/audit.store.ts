@@ -1,9 +1,9 @@
 import type { ColumnType, Expression, Generated, Kysely } from 'kysely';
 import type { Deployment } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
-import type { Database } from '../store/schema.js';
-import type { AuditAction, AuditEntry, AuditStamp } from './audit.js';
-import { guardUnavailable } from '../store/unavailable.js';
+import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { Database } from './schema.js';
+import type { AuditAction, AuditEntry, AuditStamp } from '../audit/audit.js';
+import { guardUnavailable } from './unavailable.js';
 
 /** The audit table (migration 2026-12-01-13-01-audit-log). */
 export interface AuditTable {

@@ -6,14 +6,14 @@ import {
   type Selectable,
   type SqlBool,
 } from 'kysely';
-import { parseUtcDate, versionsTable, type StoreDialect } from '../store/dialects/index.js';
-import type { Database, VersionsTable } from '../store/schema.js';
-import { DeploymentDetailsStore } from '../store/deployment-details.store.js';
-import type { Deployment } from './deployment.js';
-import type { Details, WholeDeploymentWithoutRaw } from './deployment-details.js';
-import type { CursorPosition, DeploymentFilter } from './deployments-query.js';
-import { guardUnavailable } from '../store/unavailable.js';
-import { AuditStore } from '../audit/audit.store.js';
+import { parseUtcDate, versionsTable, type StoreDialect } from './dialects/index.js';
+import type { Database, VersionsTable } from './schema.js';
+import { DeploymentDetailsStore } from './deployment-details.store.js';
+import type { Deployment } from '../deployments/deployment.js';
+import type { Details, WholeDeploymentWithoutRaw } from '../deployments/deployment-details.js';
+import type { CursorPosition, DeploymentFilter } from '../deployments/deployments-query.js';
+import { guardUnavailable } from './unavailable.js';
+import { AuditStore } from './audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
 import { uncount, utcDayOf } from '../store/daily-counts.js';
 

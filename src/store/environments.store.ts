@@ -1,5 +1,5 @@
-import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
-import { guardUnavailable } from '../store/unavailable.js';
+import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import { guardUnavailable } from './unavailable.js';
 
 /** A platform's environment as stored: its deployments over every workload and the tier set by hand, if any. */
 export interface StoredEnvironment {

@@ -1,8 +1,8 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
-import type { Database, VersionsTable } from '../store/schema.js';
-import type { DoraWindow } from './insights.js';
+import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { Database, VersionsTable } from './schema.js';
+import type { DoraWindow } from '../insights/insights.js';
 
 /** The window's filter on deployments aliased `v` (InsightsStore's, so that every figure uses one rule). */
 export type WindowFilter = (

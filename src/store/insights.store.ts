@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from '../store/dialects/index.js';
-import type { Database, StatusHistoryTable, VersionsTable } from '../store/schema.js';
+import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { Database, StatusHistoryTable, VersionsTable } from './schema.js';
 import { leadTimes } from './lead-time.store.js';
 import {
   FAILED_STATUS,
@@ -10,8 +10,8 @@ import {
   type DoraWindow,
   type HistoryEntry,
   type MatrixEntry,
-} from './insights.js';
-import { guardUnavailable } from '../store/unavailable.js';
+} from '../insights/insights.js';
+import { guardUnavailable } from './unavailable.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** What DORA figures may be grouped by, and the columns of each group. */

@@ -9,7 +9,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { DatabaseConfig, DialectName } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { openStore } from '../src/store/open-store.js';
+import { StoreDatabase } from '../src/store/database.js';
 import { MYSQL_ADMIN, POSTGRES_ADMIN_URI } from '../test/helpers/servers.js';
 import { timed } from './progress.js';
 import { historyStart, insertDeploymentsSql, type SqlFlavour } from './dataset.js';
@@ -64,7 +64,7 @@ export async function createBenchDatabase(
   const config = await createEmpty(dialect, name);
   const started = performance.now();
   // The service's own migrations make the schema; the bulk SQL then fills it.
-  await (await openStore(config, createLogger('silent'), 10)).close();
+  await (await StoreDatabase.open(config, createLogger('silent'), 10)).close();
   await fill(config, rows, withOriginal);
   return { dialect, rows, config, env: serverEnv(config), fillSeconds: (performance.now() - started) / 1000 };
 }

@@ -35,13 +35,15 @@ import type { Metrics } from './metrics/metrics.js';
 import { installRequestMetrics } from './metrics/request-metrics.js';
 import { openApiRoutes, registerOpenApi } from './openapi/openapi.js';
 import { DeploymentDetailsStore } from './store/deployment-details.store.js';
-import type { DeploymentsStore } from './store/deployments.store.js';
+import type { StoreDatabase } from './store/database.js';
+import { DeploymentsStore } from './store/deployments.store.js';
 import { uiRoutes } from './ui/ui.routes.js';
 
 /** What the app is built from; server.ts makes the real ones, tests make their own. */
 export interface AppDeps {
   config: Config;
-  store: DeploymentsStore;
+  /** The open, migrated database; the app builds its stores on it. */
+  database: StoreDatabase;
   logger: Logger;
   cache?: ReadCache;
   events?: DeploymentEvents;
@@ -55,13 +57,13 @@ export interface AppDeps {
 
 /** The HTTP application: plugins, then routes. Listening is the caller's business. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, store } = deps;
+  const { config, database } = deps;
   const events = deps.events ?? new DeploymentEvents();
   const cache =
     deps.cache && deps.metrics ? deps.metrics.countCacheReads(deps.cache) : (deps.cache ?? noCache);
-  const audit = new AuditService(new AuditStore(store.dialect));
+  const audit = new AuditService(new AuditStore(database));
   const service = new DeploymentsService({
-    store,
+    store: new DeploymentsStore(database),
     cache,
     events,
     now: deps.now,
@@ -69,15 +71,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     answerLimit: config.answerLimit,
   });
   const queries = new DeploymentsQueryService({
-    store: new DeploymentsQueryStore(store.dialect),
+    store: new DeploymentsQueryStore(database),
     cache,
     events,
     audited: true,
     now: deps.now,
   });
-  const environments = new EnvironmentsService(new EnvironmentsStore(store.dialect));
+  const environments = new EnvironmentsService(new EnvironmentsStore(database));
   const insights = new InsightsService({
-    store: new InsightsStore(store.dialect),
+    store: new InsightsStore(database),
     cache,
     now: deps.now,
     environmentsOfTier: (tier) => environments.environmentsOf(tier),
@@ -116,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, auth);
 
   const checks: HealthCheck[] = [
-    { name: store.dialect.healthName, check: () => store.ping() },
+    { name: database.dialect.healthName, check: () => database.ping() },
     ...(deps.healthChecks ?? []),
   ];
   await app.register(
@@ -124,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(healthRoutes, { checks });
       await api.register(deploymentsRoutes, { service });
       await api.register(deploymentDetailsRoutes, {
-        service: new DeploymentDetailsService(new DeploymentDetailsStore(store.dialect)),
+        service: new DeploymentDetailsService(new DeploymentDetailsStore(database)),
       });
       await api.register(deploymentsQueryRoutes, { service: queries, audit });
       await api.register(insightsRoutes, { service: insights });

@@ -14,8 +14,8 @@ import { RedisRelay } from './events/redis-relay.js';
 import { createLogger } from './logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
-import { DeploymentsStore } from './store/deployments.store.js';
-import { DatabaseStartError, openStore } from './store/open-store.js';
+import { DatabaseStartError, StoreDatabase } from './store/database.js';
+import { StatsStore } from './store/stats.store.js';
 import { startNotifications } from './notify/notifier.js';
 import { listeningPort, listenFallingBackToIpv4, reachableUrl } from './http/listen.js';
 
@@ -32,12 +32,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const database = describeDatabase(config.database);
-  log.info({ database, redis: config.redis.enabled }, 'versions is starting');
+  const address = describeDatabase(config.database);
+  log.info({ database: address, redis: config.redis.enabled }, 'versions is starting');
 
-  let store: DeploymentsStore;
+  let database: StoreDatabase;
   try {
-    store = new DeploymentsStore(await openStore(config.database, log, config.databaseWaitSeconds));
+    database = await StoreDatabase.open(config.database, log, config.databaseWaitSeconds);
   } catch (error) {
     if (error instanceof DatabaseStartError) {
       log.fatal(error.message);
@@ -51,7 +51,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   // Without Redis, read results are kept in this process while a change feed vouches for them.
   const memoryCache = redis || config.readCache === 'off' ? undefined : await openMemoryCache(config, log);
   const metrics = config.metricsPort
-    ? new Metrics({ store, logger: log, redisUp: redis && (() => redis.up) })
+    ? new Metrics({ stats: new StatsStore(database), logger: log, redisUp: redis && (() => redis.up) })
     : undefined;
   // One bus for the app's writes and whoever listens to them (notifications, live events, metrics).
   const events = new DeploymentEvents();
@@ -62,7 +62,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   void relay?.start();
   const app = await buildApp({
     config,
-    store,
+    database,
     logger: log,
     events,
     cache: redis ?? memoryCache,
@@ -76,7 +76,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   log.info(
     {
       url,
-      database,
+      database: address,
       redis: redis?.address ?? 'disabled',
       readCache: redis ? 'redis' : memoryCache ? 'memory' : 'off',
       metrics: metricsServer?.url ?? 'disabled',
@@ -105,9 +105,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await relay?.stop();
     await redis?.close();
     await memoryCache?.close();
-    await store.dialect
-      .close()
-      .catch((error: Error) => log.warn({ err: error.message }, 'closing the database'));
+    await database.close().catch((error: Error) => log.warn({ err: error.message }, 'closing the database'));
     log.info('stopped');
     process.exit(0);
   };

@@ -46,3 +46,13 @@ export const SUCCESSFUL_STATUSES = ['deployed', 'completed'] as const;
 
 /** The statuses the service reads a meaning into (worked, under way, failed); any other text is kept as it is. */
 export const KNOWN_STATUSES = [...SUCCESSFUL_STATUSES, 'ongoing', 'failed'] as const;
+
+/** The days /stats/latest counts: the last 10 UTC days, today included. */
+const STATS_DAYS = 10;
+
+/** The first instant /stats/latest counts when it is `today`: midnight UTC, 9 days before. */
+export function latestStatsFrom(today: Date): Date {
+  return new Date(
+    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (STATS_DAYS - 1)),
+  );
+}

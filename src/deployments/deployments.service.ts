@@ -28,11 +28,11 @@ import type {
   UpdateStatusBody,
   VersionIdInput,
 } from './deployments.schemas.js';
+import { latestStatsFrom } from './deployment.js';
 
 /** How far in the future a backfill `date` may be, for clocks that drift a little. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const HOME_SIZE = 25;
-const STATS_DAYS = 10;
 
 export interface Page {
   page: number;
@@ -190,10 +190,7 @@ export class DeploymentsService {
 
   /** Deployments of the last 10 UTC days (today included), counted per day and status. */
   latestStats(): Promise<DailyStatusCount[]> {
-    const today = this.now();
-    const from = new Date(
-      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (STATS_DAYS - 1)),
-    );
+    const from = latestStatsFrom(this.now());
     return this.cache.read(cacheKey('stats', from.toISOString()), () => this.store.dailyStatusCounts(from));
   }
 }

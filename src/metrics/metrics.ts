@@ -2,13 +2,13 @@
 // mix), the default process and Node.js metrics, and the service's own series.
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { noCache, type ReadCache } from '../cache/read-cache.js';
-import { DeploymentsService } from '../deployments/deployments.service.js';
-import { DeploymentEvents } from '../events/deployment-events.js';
-import type { DeploymentsStore } from '../store/deployments.store.js';
+import type { ReadCache } from '../cache/read-cache.js';
+import type { DeploymentEvents } from '../events/deployment-events.js';
+import type { StatsStore } from '../store/stats.store.js';
 
 export interface MetricsSources {
-  store: DeploymentsStore;
+  /** The pool's connections and the figures of /stats/latest, read at every scrape. */
+  stats: Pick<StatsStore, 'poolStats' | 'latestDailyCounts'>;
   logger: Logger;
   /** Whether Redis answers; omitted when the cache is off. */
   redisUp?: () => boolean;
@@ -56,14 +56,14 @@ export class Metrics {
       registers,
     });
 
-    const { store } = sources;
+    const { stats } = sources;
     new Gauge({
       name: 'versions_db_pool_connections',
       help: 'Connections of the database pool, by state (in_use, idle)',
       labelNames: ['state'],
       registers,
       collect() {
-        const { inUse, idle } = store.dialect.poolStats();
+        const { inUse, idle } = stats.poolStats();
         this.set({ state: 'in_use' }, inUse);
         this.set({ state: 'idle' }, idle);
       },
@@ -81,9 +81,8 @@ export class Metrics {
       });
     }
 
-    // The figures of /stats/latest through the same service code, but without the cache: a scrape always
-    // shows the database as it is, even when Redis holds an answer from a moment ago.
-    const stats = new DeploymentsService({ store, cache: noCache, events: new DeploymentEvents() });
+    // The figures of /stats/latest, but never from the cache: a scrape always shows the database as it is,
+    // even when Redis holds an answer from a moment ago.
     const { logger } = sources;
     new Gauge({
       name: 'versions_last_deployments_by_status',
@@ -94,7 +93,14 @@ export class Metrics {
         // Rebuilt at every scrape, so that a series whose count moved to another status disappears.
         this.reset();
         try {
-          for (const { workload, platform, environment, status, date, total } of await stats.latestStats()) {
+          for (const {
+            workload,
+            platform,
+            environment,
+            status,
+            date,
+            total,
+          } of await stats.latestDailyCounts()) {
             this.set({ workload, platform, environment, status, date }, total);
           }
         } catch (error) {

@@ -1,9 +1,9 @@
 import type { ColumnType, Expression, Generated, Kysely } from 'kysely';
 import type { Deployment } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { StoreDatabase } from './database.js';
+import { parseUtcDate, type SqlFragments } from './dialects/index.js';
 import type { Database } from './schema.js';
 import type { AuditAction, AuditEntry, AuditStamp } from '../audit/audit.js';
-import { guardUnavailable } from './unavailable.js';
 
 /** The audit table (migration 2026-12-01-13-01-audit-log). */
 export interface AuditTable {
@@ -17,7 +17,7 @@ export interface AuditTable {
   deployment: string;
 }
 
-type AuditDatabase = Database & { versions_audit: AuditTable };
+export type AuditDatabase = Database & { versions_audit: AuditTable };
 
 /** What a page of the audit log may be narrowed to. */
 export interface AuditFilter {
@@ -29,8 +29,8 @@ export interface AuditFilter {
 export class AuditStore {
   private readonly db: Kysely<AuditDatabase>;
 
-  constructor(private readonly dialect: StoreDialect) {
-    this.db = dialect.db.withTables<{ versions_audit: AuditTable }>();
+  constructor(private readonly database: StoreDatabase) {
+    this.db = database.db.withTables<{ versions_audit: AuditTable }>();
   }
 
   /**
@@ -40,7 +40,7 @@ export class AuditStore {
    */
   static insert(
     db: Kysely<Database>,
-    dialect: StoreDialect,
+    sql: SqlFragments,
     action: AuditAction,
     stamp: AuditStamp,
     versionsId: number | Expression<number>,
@@ -52,7 +52,7 @@ export class AuditStore {
       .withTables<{ versions_audit: AuditTable }>()
       .insertInto('versions_audit')
       .values({
-        date: dialect.toDbDate(stamp.date),
+        date: sql.toDbDate(stamp.date),
         action,
         versions_id: versionsId,
         token_name: stamp.tokenName,
@@ -63,7 +63,7 @@ export class AuditStore {
 
   /** Up to `limit` entries, newest first, with an id below `beforeId` when given. */
   page(filter: AuditFilter, beforeId: number | undefined, limit: number): Promise<AuditEntry[]> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       let query = this.db.selectFrom('versions_audit').selectAll();
       if (filter.versionId !== undefined) query = query.where('versions_id', '=', filter.versionId);
       if (filter.action !== undefined) query = query.where('action', '=', filter.action);
@@ -83,10 +83,5 @@ export class AuditStore {
         },
       }));
     });
-  }
-
-  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
-  private guard<T>(work: () => Promise<T>): Promise<T> {
-    return guardUnavailable(this.dialect, work);
   }
 }

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DatabaseConfig, DialectName } from '../config.js';
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import { parseUtcDate } from './dialects/index.js';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './migrate.js';
-import { openStore } from './open-store.js';
+import { StoreDatabase } from './database.js';
 
 /** Tables of the migrators (Kysely's, and golang-migrate's kept for the Go original), which each side fills itself. */
 const BOOKKEEPING_TABLES = new Set([MIGRATION_TABLE, MIGRATION_LOCK_TABLE, 'schema_migrations']);
@@ -52,9 +52,9 @@ export async function copyStore(options: {
   const { sourceFile, target: targetConfig, log, progress = () => undefined } = options;
   // openSqlite would create a missing file: a typo in the path must not "copy" an empty store.
   if (!existsSync(sourceFile)) throw new CopyError(`the SQLite file ${sourceFile} does not exist`);
-  const source = await openStore({ dialect: 'sqlite', file: sourceFile }, log, 0);
+  const source = await StoreDatabase.open({ dialect: 'sqlite', file: sourceFile }, log, 0);
   try {
-    const target = await openStore(targetConfig, log, options.waitSeconds ?? 10);
+    const target = await StoreDatabase.open(targetConfig, log, options.waitSeconds ?? 10);
     try {
       return await copyTables(source, target, progress);
     } finally {
@@ -66,8 +66,8 @@ export async function copyStore(options: {
 }
 
 async function copyTables(
-  source: StoreDialect,
-  target: StoreDialect,
+  source: StoreDatabase,
+  target: StoreDatabase,
   progress: (line: string) => void,
 ): Promise<CopyReport> {
   const sourceDb = source.db as unknown as UntypedDb;
@@ -95,7 +95,8 @@ async function copyTables(
     });
     // After the commit: MySQL's ALTER TABLE would commit the transaction by itself anyway.
     for (const table of tables) {
-      if (table.autoIncrement) await RESET_COUNTER[target.name](targetDb, table.name, table.autoIncrement);
+      if (table.autoIncrement)
+        await RESET_COUNTER[target.dialect.name](targetDb, table.name, table.autoIncrement);
     }
     for (const table of tables) {
       const [copied, expected] = await Promise.all([
@@ -178,7 +179,7 @@ async function copyTable(
   reader: UntypedDb,
   writer: UntypedDb,
   table: Table,
-  target: StoreDialect,
+  target: StoreDatabase,
   progress: (rows: number) => void,
 ): Promise<number> {
   const batchSize = Math.max(
@@ -201,7 +202,7 @@ async function copyTable(
           // SQLite keeps dates as ISO text; each server gets them as its own driver must (UTC kept).
           const converted =
             table.dateColumns.has(column) && value !== null && value !== undefined
-              ? target.toDbDate(parseUtcDate(value))
+              ? target.sql.toDbDate(parseUtcDate(value))
               : value;
           return [column, converted];
         }),

@@ -5,7 +5,7 @@
 // every deployment of those days.
 import { sql, type Kysely } from 'kysely';
 import type { EnvironmentKey } from '../deployments/deployment.js';
-import { parseUtcDate, type DailyCountKey, type StoreDialect } from './dialects/index.js';
+import { parseUtcDate, type DailyCountKey, type SqlFragments } from './dialects/index.js';
 import type { Database } from './schema.js';
 
 /** The UTC day (YYYY-MM-DD) a deployment's date counts in, as the databases' own day functions give it. */
@@ -15,12 +15,12 @@ export function utcDayOf(date: unknown): string {
 
 /** The count of a new deployment: one more in its day and status (built, not run). */
 export function countCreated(
-  dialect: StoreDialect,
+  fragments: SqlFragments,
   db: Kysely<Database>,
-  deployment: EnvironmentKey & { status: string; date: Date },
+  deployment: EnvironmentKey & { status: string; date: unknown },
 ) {
   const { workload, platform, environment, status, date } = deployment;
-  return dialect.countDay(db, { day: utcDayOf(date), workload, platform, environment, status });
+  return fragments.countDay(db, { day: utcDayOf(date), workload, platform, environment, status });
 }
 
 /** One less in a day and status: a deployment left it (status change, delete). Built, not run. */
@@ -40,7 +40,7 @@ export function uncount(db: Kysely<Database>, key: DailyCountKey) {
  * caller holds the row's lock, so `row.status` is the status being left, not one a concurrent change replaced.
  */
 export async function recountStatus(
-  dialect: StoreDialect,
+  fragments: SqlFragments,
   trx: Kysely<Database>,
   row: EnvironmentKey & { status: string; date: unknown },
   status: string,
@@ -48,5 +48,5 @@ export async function recountStatus(
   const { workload, platform, environment } = row;
   const day = utcDayOf(row.date);
   await uncount(trx, { day, workload, platform, environment, status: row.status }).execute();
-  await dialect.countDay(trx, { day, workload, platform, environment, status }).execute();
+  await fragments.countDay(trx, { day, workload, platform, environment, status }).execute();
 }

@@ -9,9 +9,9 @@ import {
   type WholeDeploymentWithoutRaw,
 } from '../deployments/deployment-details.js';
 import { SUCCESSFUL_STATUSES, type EnvironmentKey } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { StoreDatabase } from './database.js';
+import { parseUtcDate, type SqlFragments } from './dialects/index.js';
 import type { Database, DetailsTable } from './schema.js';
-import { guardUnavailable } from './unavailable.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** Ids per IN list and changes per INSERT: far below every database's limit of bound parameters. */
@@ -46,17 +46,17 @@ export interface PendingChange extends Change {
  * history's notes): whole deployments, the one running in an environment, and what a promotion would ship.
  */
 export class DeploymentDetailsStore {
-  constructor(private readonly dialect: StoreDialect) {}
+  constructor(private readonly database: StoreDatabase) {}
 
   private get db(): Kysely<Database> {
-    return this.dialect.db;
+    return this.database.db;
   }
 
   /**
    * Writes a new deployment's details and changes, inside the caller's transaction. Nothing is written
    * for a deployment that sent none.
    */
-  static async insert(trx: Kysely<Database>, dialect: StoreDialect, id: number, details: NewDetails) {
+  static async insert(trx: Kysely<Database>, sql: SqlFragments, id: number, details: NewDetails) {
     const row = toDetailsRow(id, details);
     if (row) await trx.insertInto('versions_details').values(row).execute();
     for (let start = 0; start < details.changes.length; start += BATCH) {
@@ -64,7 +64,7 @@ export class DeploymentDetailsStore {
         versions_id: id,
         position: start + index,
         commit_sha: change.commit,
-        committed_at: dialect.toDbDate(change.committedAt),
+        committed_at: sql.toDbDate(change.committedAt),
         title: change.title ?? null,
         author: change.author ?? null,
       }));
@@ -187,7 +187,7 @@ export class DeploymentDetailsStore {
     ids: readonly number[],
     options: { raw: boolean } = { raw: true },
   ): Promise<Array<WholeDeployment | WholeDeploymentWithoutRaw>> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const found = new Map<number, WholeDeployment | WholeDeploymentWithoutRaw>();
       for (let start = 0; start < ids.length; start += BATCH) {
         const batch = [...new Set(ids.slice(start, start + BATCH))];
@@ -201,9 +201,9 @@ export class DeploymentDetailsStore {
 
   /** The newest successful deployment of an environment, whole; undefined when it has none. */
   async current(key: EnvironmentKey): Promise<WholeDeployment | undefined> {
-    const row = await this.guard(() =>
+    const row = await this.database.guard(() =>
       this.db
-        .selectFrom(this.dialect.versionsThrough('idx_versions_environment_date'))
+        .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date'))
         .select('versions_id')
         .where('workload', '=', key.workload)
         .where('platform', '=', key.platform)
@@ -225,7 +225,7 @@ export class DeploymentDetailsStore {
    * when there is no such id.
    */
   neighbours(id: number): Promise<Neighbours | undefined> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const row = await this.db
         .selectFrom('versions')
         .select(['workload', 'platform', 'environment', 'date'])
@@ -244,10 +244,10 @@ export class DeploymentDetailsStore {
 
   /** The reads of neighbours(), unrun: the previous, the next and the current deployment of `key`. */
   neighbourQueries(key: EnvironmentKey, at: Date, id: number) {
-    const date = this.dialect.toDbDate(at);
+    const date = this.database.sql.toDbDate(at);
     const inEnvironment = () =>
       this.db
-        .selectFrom(this.dialect.versionsThrough('idx_versions_environment_date'))
+        .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date'))
         .select(['versions_id', 'version', 'status', 'date'])
         .where('workload', '=', key.workload)
         .where('platform', '=', key.platform)
@@ -285,7 +285,7 @@ export class DeploymentDetailsStore {
    * of `from` that brought it.
    */
   compare(from: EnvironmentKey, to: EnvironmentKey): Promise<PendingChange[]> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const rows = await this.db
         .selectFrom('versions_changes as c')
         .innerJoin('versions as v', 'v.versions_id', 'c.versions_id')
@@ -442,11 +442,6 @@ export class DeploymentDetailsStore {
       };
       return deployment as WholeDeployment | WholeDeploymentWithoutRaw;
     });
-  }
-
-  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
-  private guard<T>(work: () => Promise<T>): Promise<T> {
-    return guardUnavailable(this.dialect, work);
   }
 }
 

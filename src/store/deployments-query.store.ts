@@ -6,18 +6,16 @@ import {
   type Selectable,
   type SqlBool,
 } from 'kysely';
-import { parseUtcDate, versionsTable, type StoreDialect } from './dialects/index.js';
+import type { StoreDatabase } from './database.js';
+import { parseUtcDate, versionsTable } from './dialects/index.js';
 import type { Database, VersionsTable } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
 import type { Deployment } from '../deployments/deployment.js';
 import type { Details, WholeDeploymentWithoutRaw } from '../deployments/deployment-details.js';
 import type { CursorPosition, DeploymentFilter } from '../deployments/deployments-query.js';
-import { guardUnavailable } from './unavailable.js';
 import { AuditStore } from './audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
-import { uncount, utcDayOf } from '../store/daily-counts.js';
-
-const TRANSACTION_ATTEMPTS = 5;
+import { uncount, utcDayOf } from './daily-counts.js';
 
 /** A deployment as pages show it: whole (details, changes, history), its payload only when asked for. */
 export type ListedDeployment = WholeDeploymentWithoutRaw & { raw?: string };
@@ -37,9 +35,9 @@ export class DeploymentsQueryStore {
   private readonly db: Kysely<Database>;
   private readonly details: DeploymentDetailsStore;
 
-  constructor(private readonly dialect: StoreDialect) {
-    this.db = dialect.db;
-    this.details = new DeploymentDetailsStore(dialect);
+  constructor(private readonly database: StoreDatabase) {
+    this.db = database.db;
+    this.details = new DeploymentDetailsStore(database);
   }
 
   /**
@@ -53,7 +51,7 @@ export class DeploymentsQueryStore {
     limit: number,
     includeRaw: boolean,
   ): Promise<ListedDeployment[]> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const rows = await this.matching(filter, after).select('versions.versions_id').limit(limit).execute();
       const ids = rows.map((row) => Number(row.versions_id));
       return includeRaw
@@ -77,7 +75,7 @@ export class DeploymentsQueryStore {
   ): AsyncGenerator<ExportedDeployment[]> {
     let position = after;
     for (;;) {
-      const batch = await this.guard(() => this.flat(filter, position, includeRaw, batchSize));
+      const batch = await this.database.guard(() => this.flat(filter, position, includeRaw, batchSize));
       if (batch.length > 0) yield batch;
       const last = batch.at(-1);
       if (batch.length < batchSize || !last) return;
@@ -148,19 +146,17 @@ export class DeploymentsQueryStore {
    * appended to the audit log in the same transaction.
    */
   remove(id: number, audit?: AuditStamp): Promise<Deployment | undefined> {
-    return this.retrying(() =>
+    return this.database.retrying(() =>
       this.db.transaction().execute(async (trx) => {
         // Locked: its status is counted one less in its day (daily-counts.ts), and must not change meanwhile.
-        const row = await trx
-          .selectFrom('versions')
-          .selectAll()
-          .where('versions_id', '=', id)
-          .$if(this.dialect.supportsForUpdate, (query) => query.forUpdate())
+        const row = await this.database.sql
+          .forUpdate(trx.selectFrom('versions').selectAll().where('versions_id', '=', id))
           .executeTakeFirst();
         if (!row) return undefined;
         const deployment = toDeployment(row);
         // The audit row first, in the same transaction: the log keeps the deployment as it was.
-        if (audit) await AuditStore.insert(trx, this.dialect, 'deleted', audit, id, deployment).execute();
+        if (audit)
+          await AuditStore.insert(trx, this.database.sql, 'deleted', audit, id, deployment).execute();
         // MySQL has no foreign keys here, and SQLite enforces them only when asked: every table is cleared.
         await trx.deleteFrom('versions_status_history').where('versions_id', '=', id).execute();
         await trx.deleteFrom('versions_changes').where('versions_id', '=', id).execute();
@@ -211,10 +207,10 @@ export class DeploymentsQueryStore {
       filter.commit !== undefined ||
       filter.deployer !== undefined;
     if (!searching && filter.workload && filter.platform && filter.environment) {
-      return this.dialect.versionsThrough('idx_versions_environment_date');
+      return this.database.sql.versionsThrough('idx_versions_environment_date');
     }
     if (!searching && filter.workload && filter.platform && !filter.environment) {
-      return this.dialect.versionsThrough('idx_versions_platform_date');
+      return this.database.sql.versionsThrough('idx_versions_platform_date');
     }
     return versionsTable();
   }
@@ -224,7 +220,7 @@ export class DeploymentsQueryStore {
     filter: DeploymentFilter,
     after: CursorPosition | undefined,
   ) {
-    const toDb = (date: Date) => this.dialect.toDbDate(date);
+    const toDb = (date: Date) => this.database.sql.toDbDate(date);
     const conditions = [];
     if (filter.workload !== undefined) conditions.push(eb('versions.workload', '=', filter.workload));
     if (filter.platform !== undefined) conditions.push(eb('versions.platform', '=', filter.platform));
@@ -291,25 +287,6 @@ export class DeploymentsQueryStore {
       );
     }
     return conditions;
-  }
-
-  /** Runs `work` (a transaction), again when the database reports a deadlock or a busy file. */
-  private retrying<T>(work: () => Promise<T>): Promise<T> {
-    return this.guard(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await work();
-        } catch (error) {
-          if (attempt >= TRANSACTION_ATTEMPTS || !this.dialect.isRetryable(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 10 * attempt * Math.random()));
-        }
-      }
-    });
-  }
-
-  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
-  private guard<T>(work: () => Promise<T>): Promise<T> {
-    return guardUnavailable(this.dialect, work);
   }
 }
 

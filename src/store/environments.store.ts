@@ -1,5 +1,5 @@
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
-import { guardUnavailable } from './unavailable.js';
+import type { StoreDatabase } from './database.js';
+import { parseUtcDate } from './dialects/index.js';
 
 /** A platform's environment as stored: its deployments over every workload and the tier set by hand, if any. */
 export interface StoredEnvironment {
@@ -14,10 +14,10 @@ export interface StoredEnvironment {
 
 /** The queries of environments and their tiers; reads the small environments table, never `versions`. */
 export class EnvironmentsStore {
-  constructor(private readonly dialect: StoreDialect) {}
+  constructor(private readonly database: StoreDatabase) {}
 
   private get db() {
-    return this.dialect.db;
+    return this.database.db;
   }
 
   /**
@@ -25,7 +25,7 @@ export class EnvironmentsStore {
    * its newest URL: each workload's row points at its newest deployment that sent one (a primary-key read).
    */
   list(): Promise<StoredEnvironment[]> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const rows = await this.db
         .selectFrom('versions_environments as e')
         .leftJoin('versions_environment_tiers as t', (join) =>
@@ -89,16 +89,11 @@ export class EnvironmentsStore {
           .execute();
         await trx.insertInto('versions_environment_tiers').values({ platform, environment, tier }).execute();
       });
-    return this.guard(() =>
+    return this.database.guard(() =>
       replace().catch((error: unknown) => {
-        if (this.dialect.isUnavailable(error)) throw error;
+        if (this.database.dialect.errors.isUnavailable(error)) throw error;
         return replace();
       }),
     );
-  }
-
-  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
-  private guard<T>(work: () => Promise<T>): Promise<T> {
-    return guardUnavailable(this.dialect, work);
   }
 }

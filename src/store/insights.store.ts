@@ -1,6 +1,8 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import type { StoreDatabase } from './database.js';
+import { parseUtcDate, type SqlFragments } from './dialects/index.js';
+import type { DoraMeasuring } from './dialects/strategies.js';
 import type { Database, StatusHistoryTable, VersionsTable } from './schema.js';
 import { leadTimes } from './lead-time.store.js';
 import {
@@ -11,7 +13,6 @@ import {
   type HistoryEntry,
   type MatrixEntry,
 } from '../insights/insights.js';
-import { guardUnavailable } from './unavailable.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
 /** What DORA figures may be grouped by, and the columns of each group. */
@@ -35,21 +36,27 @@ const DENSE_RANGE_FACTOR = 4;
 type WithV = Database & { v: VersionsTable };
 type WithH = Database & { h: StatusHistoryTable };
 
+type DurationsReader = (
+  window: DoraWindow,
+  history: ReturnType<InsightsStore['historyOf']>,
+  columns: readonly GroupColumn[],
+) => Promise<Record<'deploymentSeconds' | 'restoreSeconds', Array<{ key: GroupRow; seconds: number }>>>;
+
 /**
  * The read-only queries behind history, matrix and DORA figures. Every query is bounded: the matrix walks
  * the environments table with LIMIT 1 lookups on idx_versions_environment_date, and DORA reads only the
  * deployments created in its window (idx_versions_date) plus their own history (idx_status_history_deployment).
  */
 export class InsightsStore {
-  constructor(private readonly dialect: StoreDialect) {}
+  constructor(private readonly database: StoreDatabase) {}
 
   private get db() {
-    return this.dialect.db;
+    return this.database.db;
   }
 
   /** Every status of a deployment, oldest first with its creation first; undefined when there is no such id. */
   history(id: number): Promise<HistoryEntry[] | undefined> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const entries = await this.db
         .selectFrom('versions_status_history')
         .select(['id', 'status', 'date'])
@@ -80,7 +87,7 @@ export class InsightsStore {
    * the size of the versions table.
    */
   matrix(workload?: string): Promise<MatrixEntry[]> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const newest = (eb: ExpressionBuilder<Database & { e: Database['versions_environments'] }, 'e'>) =>
         eb
           .selectFrom('versions as n')
@@ -153,7 +160,7 @@ export class InsightsStore {
    * status, their deployment durations and their failures' times to restore, in seconds.
    */
   dora(window: DoraWindow): Promise<DoraMeasures> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const [whole] = await this.measures(window, []);
       if (!whole) throw new Error('an ungrouped count always answers one row');
       return whole.measures;
@@ -165,7 +172,7 @@ export class InsightsStore {
    * same queries, each grouped by those columns, so that a hundred groups cost one pass, not a hundred.
    */
   doraByGroup(window: DoraWindow, by: 'workload' | 'environment'): Promise<Array<DoraGroup & DoraMeasures>> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const columns = GROUP_COLUMNS[by];
       return (await this.measures(window, columns)).map(({ key, measures }) => ({
         ...(Object.fromEntries(columns.map((column) => [column, key[column]])) as DoraGroup),
@@ -197,20 +204,24 @@ export class InsightsStore {
     ) => {
       for (const row of rows) measured.get(groupKey(row.key, columns))?.measures[field].push(row.seconds);
     };
-    if (!this.dialect.seeksByOuterRange) {
-      const { deploymentSeconds, restoreSeconds } = await this.measuredInOrder(window, history, columns);
-      add('deploymentSeconds', deploymentSeconds);
-      add('restoreSeconds', restoreSeconds);
-    } else {
+    const measure = this.measuring[this.database.dialect.doraMeasuring];
+    const { deploymentSeconds, restoreSeconds } = await measure(window, history, columns);
+    add('deploymentSeconds', deploymentSeconds);
+    add('restoreSeconds', restoreSeconds);
+    return [...measured.values()];
+  }
+
+  /** The two ways of reading DORA's durations; the dialect names the one its planner serves well. */
+  private readonly measuring: Record<DoraMeasuring, DurationsReader> = {
+    seekPerFailure: async (window, history, columns) => {
       const [deploymentSeconds, restoreSeconds] = await Promise.all([
         this.deploymentSeconds(window, history, columns),
         this.restoreSeconds(window, columns),
       ]);
-      add('deploymentSeconds', deploymentSeconds);
-      add('restoreSeconds', restoreSeconds);
-    }
-    return [...measured.values()];
-  }
+      return { deploymentSeconds, restoreSeconds };
+    },
+    onePassInOrder: (window, history, columns) => this.measuredInOrder(window, history, columns),
+  };
 
   /**
    * Deployments of the window by current status, and the range of their ids (null when none), per group of
@@ -219,7 +230,7 @@ export class InsightsStore {
   private async counts(window: DoraWindow, columns: readonly GroupColumn[]) {
     const rows = await this.db
       .selectFrom('versions as v')
-      .where((eb) => inWindow(eb, window, this.dialect))
+      .where((eb) => inWindow(eb, window, this.database.sql))
       .$if(columns.length > 0, (query) => {
         let grouped = query.groupBy(columns.map((column) => `v.${column}` as const));
         for (const column of columns) grouped = grouped.orderBy(`v.${column}`);
@@ -262,10 +273,12 @@ export class InsightsStore {
     const rows = await this.db
       .selectFrom('versions as v')
       .innerJoin(history.as('s'), 's.versions_id', 'v.versions_id')
-      .where((eb) => inWindow(eb, window, this.dialect))
+      .where((eb) => inWindow(eb, window, this.database.sql))
       .whereRef('s.created_entry', '<', 's.success_entry')
       .select(columns.map((column) => `v.${column}` as const))
-      .select((eb) => this.dialect.secondsBetween(eb.ref('v.date'), eb.ref('s.succeeded_at')).as('seconds'))
+      .select((eb) =>
+        this.database.sql.secondsBetween(eb.ref('v.date'), eb.ref('s.succeeded_at')).as('seconds'),
+      )
       .execute();
     return rows.map((row) => ({ key: row as GroupRow, seconds: Number(row.seconds) }));
   }
@@ -280,12 +293,12 @@ export class InsightsStore {
     window: DoraWindow,
     columns: readonly GroupColumn[],
   ): Promise<Array<{ key: GroupRow; seconds: number }>> {
-    const to = this.dialect.toDbDate(window.to);
+    const to = this.database.sql.toDbDate(window.to);
     // One row per failure, no join: a join to the restoring deployments tempts PostgreSQL into hashing the
     // whole versions table once the window holds a few thousand failures.
     const rows = await this.db
       .selectFrom('versions as v')
-      .where((eb) => inWindow(eb, window, this.dialect))
+      .where((eb) => inWindow(eb, window, this.database.sql))
       .where('v.status', '=', FAILED_STATUS)
       .select(columns.map((column) => `v.${column}` as const))
       .select((eb) => {
@@ -327,7 +340,7 @@ export class InsightsStore {
           .orderBy('r.date')
           .orderBy('r.versions_id')
           .limit(1);
-        return this.dialect.secondsBetween(failedAt, restoredAt).as('seconds');
+        return this.database.sql.secondsBetween(failedAt, restoredAt).as('seconds');
       })
       .execute();
     // NULL: no successful deployment came after the failure.
@@ -355,7 +368,7 @@ export class InsightsStore {
     const deploymentsOfWindow = this.db
       .selectFrom('versions as v')
       .leftJoin(history.as('s'), 's.versions_id', 'v.versions_id')
-      .where((eb) => inWindow(eb, window, this.dialect))
+      .where((eb) => inWindow(eb, window, this.database.sql))
       .select((eb) => [
         ...environment.map((column) => `v.${column}` as const),
         'v.date',
@@ -401,13 +414,18 @@ export class InsightsStore {
         eb
           .case()
           .when('m.created_entry', '<', eb.ref('m.success_entry'))
-          .then(this.dialect.secondsBetween(eb.ref('m.date'), eb.ref('m.succeeded_at')))
+          .then(this.database.sql.secondsBetween(eb.ref('m.date'), eb.ref('m.succeeded_at')))
           .end()
           .as('deployment'),
         eb
           .case()
           .when('m.status', '=', FAILED_STATUS)
-          .then(this.dialect.secondsBetween(eb.fn.coalesce('m.failed_at', 'm.date'), eb.ref('m.restored_at')))
+          .then(
+            this.database.sql.secondsBetween(
+              eb.fn.coalesce('m.failed_at', 'm.date'),
+              eb.ref('m.restored_at'),
+            ),
+          )
           .end()
           .as('restore'),
       ])
@@ -434,7 +452,7 @@ export class InsightsStore {
     const windowIds = this.db
       .selectFrom('versions as v')
       .select('v.versions_id')
-      .where((eb) => inWindow(eb, window, this.dialect));
+      .where((eb) => inWindow(eb, window, this.database.sql));
     const successful = (eb: ExpressionBuilder<WithH, 'h'>) => eb('h.status', 'in', SUCCESSFUL);
     return this.db
       .selectFrom('versions_status_history as h')
@@ -462,10 +480,10 @@ export class InsightsStore {
     window: DoraWindow,
     withEnvironment = false,
   ): Promise<Array<DoraGroup & { date: Date }>> {
-    return this.guard(async () => {
+    return this.database.guard(async () => {
       const rows = await this.db
         .selectFrom('versions as v')
-        .where((eb) => inWindow(eb, window, this.dialect))
+        .where((eb) => inWindow(eb, window, this.database.sql))
         .where('v.status', 'in', SUCCESSFUL)
         .select(['v.workload', 'v.date'])
         .$if(withEnvironment, (query) => query.select(['v.platform', 'v.environment']))
@@ -478,8 +496,8 @@ export class InsightsStore {
 
   /** The lead times for changes of the window, in seconds: see leadTimeSeconds() in lead-time.store.ts. */
   leadTimeSeconds(window: DoraWindow): Promise<number[]> {
-    return this.guard(async () =>
-      (await leadTimes(this.dialect, window, (eb) => inWindow(eb, window, this.dialect))).map(
+    return this.database.guard(async () =>
+      (await leadTimes(this.db, window, (eb) => inWindow(eb, window, this.database.sql))).map(
         (lead) => lead.seconds,
       ),
     );
@@ -487,29 +505,26 @@ export class InsightsStore {
 
   /** leadTimeSeconds() with the workload, platform and environment of each, for groupBy. */
   leadTimes(window: DoraWindow): Promise<Array<Required<DoraGroup> & { seconds: number }>> {
-    return this.guard(() => leadTimes(this.dialect, window, (eb) => inWindow(eb, window, this.dialect)));
-  }
-
-  /** Database work, "unreachable" answered as 503 (store/unavailable.ts). */
-  private guard<T>(work: () => Promise<T>): Promise<T> {
-    return guardUnavailable(this.dialect, work);
+    return this.database.guard(() =>
+      leadTimes(this.db, window, (eb) => inWindow(eb, window, this.database.sql)),
+    );
   }
 }
 
 /** Deployments created from `from` to `to` (both included), narrowed to the scope's fields. */
-function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, dialect: StoreDialect) {
+function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, fragments: SqlFragments) {
   const { workload, platform, environment } = window.scope;
   const pairs = window.environments;
   return eb.and([
-    eb('v.date', '>=', dialect.toDbDate(window.from)),
-    eb('v.date', '<=', dialect.toDbDate(window.to)),
+    eb('v.date', '>=', fragments.toDbDate(window.from)),
+    eb('v.date', '<=', fragments.toDbDate(window.to)),
     ...(workload === undefined ? [] : [eb('v.workload', '=', workload)]),
     ...(platform === undefined ? [] : [eb('v.platform', '=', platform)]),
     ...(environment === undefined ? [] : [eb('v.environment', '=', environment)]),
     // A tier's environments, as (platform = ? AND environment = ?) OR ...: a few dozen at most. SQLite would
     // answer each term from the original's index on `environment` alone (a tier's "production" holds a big
-    // part of every table) and merge them, reading far more rows than the window holds; a unary `+` is
-    // SQLite's way to keep a term from choosing the index, so the window's date range picks it instead.
+    // part of every table) and merge them, reading far more rows than the window holds; its dialect keeps
+    // the terms from choosing an index (sql.unindexed), so the window's date range picks it instead.
     ...(pairs === undefined
       ? []
       : [
@@ -517,8 +532,7 @@ function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, dialect
             ? sql<boolean>`1 = 0`
             : eb.or(
                 pairs.map((pair) => {
-                  const column = (name: 'v.platform' | 'v.environment') =>
-                    dialect.name === 'sqlite' ? sql<string>`+${eb.ref(name)}` : eb.ref(name);
+                  const column = (name: 'v.platform' | 'v.environment') => fragments.unindexed(eb.ref(name));
                   return eb.and([
                     eb(column('v.platform'), '=', pair.platform),
                     eb(column('v.environment'), '=', pair.environment),

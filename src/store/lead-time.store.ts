@@ -1,6 +1,6 @@
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { SUCCESSFUL_STATUSES } from '../deployments/deployment.js';
-import { parseUtcDate, type StoreDialect } from './dialects/index.js';
+import { parseUtcDate } from './dialects/index.js';
 import type { Database, VersionsTable } from './schema.js';
 import type { DoraWindow } from '../insights/insights.js';
 
@@ -23,11 +23,10 @@ const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
  * changes by primary key); each candidate looks its commit up in idx_changes_commit.
  */
 export async function leadTimes(
-  dialect: StoreDialect,
+  db: Kysely<Database>,
   window: DoraWindow,
   inWindow: WindowFilter,
 ): Promise<Array<{ workload: string; platform: string; environment: string; seconds: number }>> {
-  const { db } = dialect;
   const candidates = db
     .selectFrom('versions as v')
     .innerJoin('versions_changes as c', 'c.versions_id', 'v.versions_id')

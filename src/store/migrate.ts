@@ -1,6 +1,7 @@
-import { Migrator } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { StoreDialect } from './dialects/index.js';
+import type { DialectName } from '../config.js';
+import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
 /** Kysely's bookkeeping of the migrations applied, and its lock: tables of the migrator, not of the service. */
@@ -11,10 +12,14 @@ export const MIGRATION_LOCK_TABLE = 'versions_migrations_lock';
  * Brings the schema up to date. Kysely's migrator holds a database lock meanwhile (an advisory lock on
  * PostgreSQL, GET_LOCK on MySQL), so replicas starting together apply each migration once.
  */
-export async function migrateToLatest(dialect: StoreDialect, log: Logger): Promise<void> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  log: Logger,
+): Promise<void> {
   const migrator = new Migrator({
-    db: dialect.db,
-    provider: migrationProvider(dialect.name),
+    db,
+    provider: migrationProvider(dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
   });

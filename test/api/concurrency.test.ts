@@ -2,8 +2,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { StoreDialect } from '../../src/store/dialects/index.js';
+import { StoreDatabase } from '../../src/store/database.js';
 import { createTestDatabase, databaseEnv, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { startServerProcesses, type ServerProcess } from '../helpers/server-process.js';
 
@@ -28,14 +27,14 @@ function client(server: ServerProcess) {
 describe.each(DIALECTS)('concurrent writes on %s, two replicas', (dialect) => {
   let database: TestDatabase;
   let servers: ServerProcess[] = [];
-  let store: StoreDialect;
+  let store: StoreDatabase;
   let replicaA: ReturnType<typeof client>;
   let replicaB: ReturnType<typeof client>;
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     servers = await startServerProcesses(2, databaseEnv(database.config));
     [replicaA, replicaB] = servers.map(client) as [ReturnType<typeof client>, ReturnType<typeof client>];
-    store = await openStore(database.config, createLogger('silent'), 5);
+    store = await StoreDatabase.open(database.config, createLogger('silent'), 5);
   });
   afterAll(async () => {
     await store?.close();

@@ -18,7 +18,7 @@ describe.each(DIALECTS)('the audit log and its write, on %s', (dialect) => {
     await t?.close();
   });
 
-  const db = () => t.store.dialect.db;
+  const db = () => t.storeDatabase.db;
   const create = (payload: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: '/api/v1/create', payload: { ...env, ...payload } });
   const setStatus = (versionId: number, status: string) =>

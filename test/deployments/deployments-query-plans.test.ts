@@ -99,8 +99,8 @@ describe.each(DIALECTS)('GET /deployments query plans on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    queries = new DeploymentsQueryStore(t.store.dialect);
-    const db = t.store.dialect.db;
+    queries = new DeploymentsQueryStore(t.storeDatabase);
+    const db = t.storeDatabase.db;
     for (let start = 0; start < ROWS; start += 1000) {
       const rows = Array.from({ length: 1000 }, (_, offset) => {
         const i = start + offset;
@@ -118,7 +118,7 @@ describe.each(DIALECTS)('GET /deployments query plans on %s', (dialect) => {
           changelog_url: '',
           raw: `{"i":${i}}`,
           status: STATUSES[i % STATUSES.length] ?? 'deployed',
-          date: t.store.dialect.toDbDate(new Date(START + i * 900_000)),
+          date: t.storeDatabase.sql.toDbDate(new Date(START + i * 900_000)),
         };
       });
       await db.insertInto('versions').values(rows).execute();
@@ -148,7 +148,7 @@ describe.each(DIALECTS)('GET /deployments query plans on %s', (dialect) => {
 
   /** The plan's lines as text, whatever the database's format of EXPLAIN. */
   async function explain(query: CompiledQuery): Promise<string[]> {
-    const db = t.store.dialect.db;
+    const db = t.storeDatabase.db;
     const prefix = { sqlite: 'EXPLAIN QUERY PLAN ', postgres: 'EXPLAIN ', mysql: 'EXPLAIN ' }[dialect];
     const result = await db.executeQuery({ ...query, sql: prefix + query.sql } as CompiledQuery<
       Record<string, unknown>
@@ -186,7 +186,7 @@ describe.each(DIALECTS)('GET /deployments query plans on %s', (dialect) => {
 
   it('reads the previous and next deployment of an environment from its index, in order', async () => {
     // GET /deployments/{id}/neighbours: a deployment in the middle of the busy environment's history.
-    const queries = new DeploymentDetailsStore(t.store.dialect).neighbourQueries(
+    const queries = new DeploymentDetailsStore(t.storeDatabase).neighbourQueries(
       environment,
       later.date,
       later.id,
@@ -200,7 +200,7 @@ describe.each(DIALECTS)('GET /deployments query plans on %s', (dialect) => {
   it('sees a regression: without the composite index an environment is scanned or sorted', async () => {
     // The check itself must fail on a bad plan; a plan over a table without an index must be caught.
     const plan = await explain(
-      t.store.dialect.db
+      t.storeDatabase.db
         .selectFrom('versions')
         .select('versions_id')
         .where(sql<boolean>`${sql.ref('raw')} = ${'x'}`)

@@ -382,7 +382,7 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       expect((await read('/read/raw/id', { versionId: String(mistake) })).statusCode).toBe(404);
       expect((await read('/read/history', { versionId: String(mistake) })).statusCode).toBe(404);
       for (const table of ['versions_details', 'versions_changes', 'versions_status_history'] as const) {
-        const left = await t.store.dialect.db
+        const left = await t.storeDatabase.db
           .selectFrom(table)
           .select('versions_id')
           .where('versions_id', '=', mistake)

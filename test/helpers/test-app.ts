@@ -4,11 +4,14 @@ import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config, type DatabaseConfig, type DialectName } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { DeploymentsStore } from '../../src/store/deployments.store.js';
-import { openStore } from '../../src/store/open-store.js';
+import { StoreDatabase } from '../../src/store/database.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export interface TestApp {
   app: FastifyInstance;
+  /** The app's database, open and migrated. */
+  storeDatabase: StoreDatabase;
+  /** A DeploymentsStore on it, for tests that write deployments directly. */
   store: DeploymentsStore;
   config: Config;
   database: TestDatabase;
@@ -37,18 +40,19 @@ export async function createTestApp(
   const database = options.database ?? (await createTestDatabase(dialect));
   const config = { ...loadConfig({ APP_METRICS_PORT: '0', ...options.env }), database: database.config };
   const { lines, logger } = captureLogs();
-  const store = new DeploymentsStore(await openStore(database.config, logger, 5));
-  const app = await buildApp({ config, store, logger, ...options.deps });
+  const storeDatabase = await StoreDatabase.open(database.config, logger, 5);
+  const app = await buildApp({ config, database: storeDatabase, logger, ...options.deps });
   await app.ready();
   return {
     app,
-    store,
+    storeDatabase,
+    store: new DeploymentsStore(storeDatabase),
     config,
     database,
     logs: lines,
     async close() {
       await app.close();
-      await store.dialect.close();
+      await storeDatabase.close();
       if (!options.database) await database.drop();
     },
   };

@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up as countExistingDeployments } from '../../src/store/migrations/2026-12-02-15-daily-counts.js';
-import type { StoreDialect } from '../../src/store/dialects/index.js';
+import type { StoreDatabase } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -46,9 +46,9 @@ function edgeDate(random: ReturnType<typeof seeded>): number {
 }
 
 /** The service's queries before the daily counts: /stats/latest's (10 days from a midnight). */
-async function referenceLatest(dialect: StoreDialect, from: Date) {
-  const day = dialect.utcDay('date');
-  const rows = await dialect.db
+async function referenceLatest(database: StoreDatabase, from: Date) {
+  const day = database.sql.utcDay('date');
+  const rows = await database.db
     .selectFrom('versions')
     .select((eb) => [
       eb.fn.countAll<number | string>().as('total'),
@@ -58,7 +58,7 @@ async function referenceLatest(dialect: StoreDialect, from: Date) {
       'status',
       day.as('day'),
     ])
-    .where('date', '>=', dialect.toDbDate(from))
+    .where('date', '>=', database.sql.toDbDate(from))
     .groupBy(['workload', 'platform', 'environment', 'status', day])
     .orderBy('day')
     .orderBy('workload')
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('daily counts on %s', (dialect) => {
   });
   afterAll(() => t?.close());
 
-  const db = (): Kysely<Database> => t.store.dialect.db;
+  const db = (): Kysely<Database> => t.storeDatabase.db;
 
   /** The table, every row with a count (rows left at 0 by changes are not deployments). */
   const dailyCounts = async () =>
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('daily counts on %s', (dialect) => {
 
   /** What the table should hold: the deployments counted by day and status, as the migration counts them. */
   const countedFromRows = async () =>
-    (await referenceLatest(t.store.dialect, new Date(0))).map(({ total, date, ...key }) => ({
+    (await referenceLatest(t.storeDatabase, new Date(0))).map(({ total, date, ...key }) => ({
       day: date,
       ...key,
       deployments: total,
@@ -167,7 +167,7 @@ describe.each(DIALECTS)('daily counts on %s', (dialect) => {
       clock = now;
       const today = new Date(now);
       const from = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - 9));
-      expect(await get('/api/v1/stats/latest')).toEqual(await referenceLatest(t.store.dialect, from));
+      expect(await get('/api/v1/stats/latest')).toEqual(await referenceLatest(t.storeDatabase, from));
     }
   }, 240_000);
 

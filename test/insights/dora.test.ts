@@ -1,6 +1,8 @@
 // The DORA arithmetic on fixed histories with known answers, on every dialect. The server's clock is set
 // for each write, so creation and status times are exact and every figure can be worked out by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreDatabase } from '../../src/store/database.js';
+import type { DoraMeasuring } from '../../src/store/dialects/strategies.js';
 import { InsightsStore } from '../../src/store/insights.store.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -267,9 +269,13 @@ describe.each(DIALECTS)('DORA figures on %s', (dialect) => {
   });
 
   it('measures the same by index seeks per failure and by one pass in environment order', async () => {
-    // Each database uses one of the two ways (dialect.seeksByOuterRange); both must agree everywhere.
-    const bySeeks = new InsightsStore({ ...t.store.dialect, seeksByOuterRange: true });
-    const inOrder = new InsightsStore({ ...t.store.dialect, seeksByOuterRange: false });
+    // Each database uses one of the two ways (its dialect's doraMeasuring); both must agree everywhere.
+    const measuring = (doraMeasuring: DoraMeasuring) =>
+      new InsightsStore(
+        new StoreDatabase({ ...t.storeDatabase.dialect, doraMeasuring }, t.storeDatabase.connection),
+      );
+    const bySeeks = measuring('seekPerFailure');
+    const inOrder = measuring('onePassInOrder');
     const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
     for (const scope of [
       {},

@@ -10,7 +10,8 @@ import { loadConfig } from '../../src/config.js';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/metrics-server.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { DeploymentsStore } from '../../src/store/deployments.store.js';
-import { openStore } from '../../src/store/open-store.js';
+import { StoreDatabase } from '../../src/store/database.js';
+import { StatsStore } from '../../src/store/stats.store.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { REDIS_AVAILABLE } from '../helpers/redis.js';
 import { REDIS_URI } from '../helpers/servers.js';
@@ -27,6 +28,7 @@ interface Sample {
 // The cache's gauge and health check are part of what is measured: without Redis the suite is skipped.
 describe.skipIf(!REDIS_AVAILABLE).each(DIALECTS)('metrics on %s', (dialect) => {
   let database: TestDatabase;
+  let storeDatabase: StoreDatabase;
   let store: DeploymentsStore;
   let cache: RedisCache;
   let metrics: Metrics;
@@ -36,12 +38,20 @@ describe.skipIf(!REDIS_AVAILABLE).each(DIALECTS)('metrics on %s', (dialect) => {
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     const { logger } = captureLogs();
-    store = new DeploymentsStore(await openStore(database.config, logger, 5));
+    storeDatabase = await StoreDatabase.open(database.config, logger, 5);
+    store = new DeploymentsStore(storeDatabase);
     cache = new RedisCache({ uri: REDIS_URI, logger, keyPrefix: `${prefix}${dialect}:` });
     expect(await cache.waitUntilReady(5000)).toBe(true);
-    metrics = new Metrics({ store, logger, redisUp: () => cache.up });
+    metrics = new Metrics({ stats: new StatsStore(storeDatabase), logger, redisUp: () => cache.up });
     const config = { ...loadConfig({ APP_METRICS_PORT: '0' }), database: database.config };
-    app = await buildApp({ config, store, logger, cache, healthChecks: [cache.healthCheck], metrics });
+    app = await buildApp({
+      config,
+      database: storeDatabase,
+      logger,
+      cache,
+      healthChecks: [cache.healthCheck],
+      metrics,
+    });
     await app.ready();
     server = await startMetricsServer(metrics, { host: '127.0.0.1', port: 0, logger });
   });
@@ -50,7 +60,7 @@ describe.skipIf(!REDIS_AVAILABLE).each(DIALECTS)('metrics on %s', (dialect) => {
     await server?.close();
     await app?.close();
     await cache?.close();
-    await store?.dialect.close();
+    await storeDatabase?.close();
     await database?.drop();
     const admin = new Redis(REDIS_URI);
     await admin.del(`${prefix}${dialect}:generation`);

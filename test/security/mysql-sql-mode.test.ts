@@ -95,7 +95,7 @@ describe.skipIf(!mariadbInstalled())('MariaDB started with sql_mode=NO_BACKSLASH
   });
 
   it('keeps the server modes other than NO_BACKSLASH_ESCAPES in its sessions', async () => {
-    const result = await sql<{ mode: string }>`SELECT @@SESSION.sql_mode AS mode`.execute(t.store.dialect.db);
+    const result = await sql<{ mode: string }>`SELECT @@SESSION.sql_mode AS mode`.execute(t.storeDatabase.db);
     const modes = result.rows[0]?.mode.split(',');
     expect(modes).toEqual(expect.arrayContaining(['STRICT_TRANS_TABLES', 'ERROR_FOR_DIVISION_BY_ZERO']));
     expect(modes).not.toContain('NO_BACKSLASH_ESCAPES');

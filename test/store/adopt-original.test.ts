@@ -146,7 +146,7 @@ describe.each(ORIGINAL_DIALECTS)("adopting the original's %s database", (dialect
       payload: { workload: 'teamX', platform: 'production', environment: 'production', version: '2.0.0🚀' },
     });
     expect(created.json()).toEqual({ versionId: 15 });
-    const db = t.store.dialect.db;
+    const db = t.storeDatabase.db;
     const { rows } = await sql<{
       version: number;
       dirty: boolean | number;
@@ -179,7 +179,7 @@ describe.each(ORIGINAL_DIALECTS)("adopting the original's %s database", (dialect
     const { rows } = await sql<{
       count: number | string;
     }>`SELECT COUNT(*) AS count FROM versions_status_history WHERE versions_id <= 14`.execute(
-      t.store.dialect.db,
+      t.storeDatabase.db,
     );
     expect(Number(rows[0]?.count)).toBe(14);
   });
@@ -197,9 +197,9 @@ describe.each(ORIGINAL_DIALECTS)("adopting the original's %s database", (dialect
       dialect === 'postgres'
         ? "data_type AS type FROM information_schema.columns WHERE table_name = 'versions' AND column_name = 'date'"
         : "DATA_TYPE AS type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'versions' AND column_name = 'date'",
-    )}`.execute(t.store.dialect.db);
+    )}`.execute(t.storeDatabase.db);
     expect(rows[0]?.type).toMatch(dialect === 'postgres' ? /timestamp/ : /datetime/);
-    const future = await t.store.dialect.db
+    const future = await t.storeDatabase.db
       .insertInto('versions')
       .values({
         workload: 'far',
@@ -209,7 +209,7 @@ describe.each(ORIGINAL_DIALECTS)("adopting the original's %s database", (dialect
         changelog_url: '',
         raw: '',
         status: 'deployed',
-        date: t.store.dialect.toDbDate(new Date('2040-06-01T10:00:00.000Z')),
+        date: t.storeDatabase.sql.toDbDate(new Date('2040-06-01T10:00:00.000Z')),
       })
       .executeTakeFirstOrThrow();
     const id = Number(future.insertId ?? 0) || 16;
@@ -391,7 +391,7 @@ describe.each(ORIGINAL_SHAPES.filter((shape) => DIALECTS.includes(shape.dialect)
         dialect === 'postgres'
           ? "is_nullable AS nullable FROM information_schema.columns WHERE table_name = 'versions' AND column_name IN ('raw', 'changelog_url')"
           : "IS_NULLABLE AS nullable FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'versions' AND column_name IN ('raw', 'changelog_url')",
-      )}`.execute(t.store.dialect.db);
+      )}`.execute(t.storeDatabase.db);
       expect(rows.map((column) => column.nullable)).toEqual(['NO', 'NO']);
       if (dialect === 'mysql') {
         // The original's TEXT status could not take the composite indexes on status: varchar(100) again.
@@ -399,7 +399,7 @@ describe.each(ORIGINAL_SHAPES.filter((shape) => DIALECTS.includes(shape.dialect)
           type: string;
         }>`SELECT COLUMN_TYPE AS type FROM information_schema.columns
           WHERE table_schema = DATABASE() AND table_name = 'versions' AND column_name = 'status'`.execute(
-          t.store.dialect.db,
+          t.storeDatabase.db,
         );
         expect(status[0]?.type).toBe('varchar(100)');
       }

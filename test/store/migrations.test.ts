@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { openStore } from '../../src/store/open-store.js';
+import { StoreDatabase } from '../../src/store/database.js';
 import { createTestDatabase, databaseEnv, DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { startServerProcesses } from '../helpers/server-process.js';
 
@@ -26,7 +26,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     for (const replica of replicas) await replica.stop();
     const every = Object.keys(await migrationProvider(dialect).getMigrations()).sort();
     expect(applied).toHaveLength(every.length);
-    const store = await openStore(database.config, silent, 5);
+    const store = await StoreDatabase.open(database.config, silent, 5);
     try {
       const db = store.db;
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
@@ -61,8 +61,8 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
   it('is a no-op on a database that is already up to date', async () => {
     const database = await createTestDatabase(dialect);
     databases.push(database);
-    await (await openStore(database.config, silent, 5)).close();
-    const again = await openStore(database.config, silent, 5);
+    await (await StoreDatabase.open(database.config, silent, 5)).close();
+    const again = await StoreDatabase.open(database.config, silent, 5);
     await again.close();
   });
 });

@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { DeploymentsStore } from '../../src/store/deployments.store.js';
-import { openStore } from '../../src/store/open-store.js';
+import { StoreDatabase } from '../../src/store/database.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 import { captureLogs } from '../helpers/test-app.js';
@@ -13,10 +12,10 @@ import { captureLogs } from '../helpers/test-app.js';
 describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL outage', () => {
   let server: PrivatePostgres | undefined;
   let app: FastifyInstance | undefined;
-  let store: DeploymentsStore | undefined;
+  let database: StoreDatabase | undefined;
   afterAll(async () => {
     await app?.close();
-    await store?.dialect.close();
+    await database?.close();
     server?.destroy();
   });
 
@@ -26,15 +25,15 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL outage', () => {
     const config = { database: { dialect: 'postgres' as const, connectionString: server.uri } };
 
     // Start-up before the server is up: retried with back-off and a log line per try.
-    const opening = openStore(config.database, logger, 60);
+    const opening = StoreDatabase.open(config.database, logger, 60);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     server.start();
-    store = new DeploymentsStore(await opening);
+    database = await opening;
     const retries = lines.filter((line) => line.msg === 'database not reachable yet, retrying');
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(retries[0]).toMatchObject({ attempt: 1, database: expect.stringContaining(`:${server.port}/`) });
 
-    app = await buildApp({ config: { ...loadConfig({}), ...config }, store, logger });
+    app = await buildApp({ config: { ...loadConfig({}), ...config }, database, logger });
     const create = (version: string) =>
       app!.inject({
         method: 'POST',

@@ -4,8 +4,8 @@
 // memory when texts vary without end.
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreDialect } from '../../src/store/dialects/dialect.js';
-import { openPostgres } from '../../src/store/dialects/postgres.js';
+import type { StoreConnection } from '../../src/store/dialects/dialect.js';
+import { openPostgres, postgresDialect } from '../../src/store/dialects/postgres.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { captureLogs } from '../helpers/test-app.js';
 
@@ -14,18 +14,18 @@ type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
 
 describe.skipIf(!DIALECTS.includes('postgres'))('PostgreSQL named prepared statements', () => {
   let database: TestDatabase;
-  let dialect: StoreDialect;
+  let connection: StoreConnection;
   let db: AnyDb;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     if (database.config.dialect !== 'postgres') throw new Error('not postgres');
-    dialect = openPostgres(database.config.connectionString, captureLogs().logger);
-    db = dialect.db as unknown as AnyDb;
+    connection = openPostgres(database.config.connectionString, captureLogs().logger);
+    db = connection.db as unknown as AnyDb;
   });
 
   afterAll(async () => {
-    await dialect?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     await database?.drop();
   });
 
@@ -80,7 +80,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('PostgreSQL named prepared state
       );
       await sql`ROLLBACK`.execute(connection);
       expect((error as Error | undefined)?.message).toMatch(/cached plan must not change result type/);
-      expect(dialect.isRetryable(error)).toBe(true);
+      expect(postgresDialect.errors.isRetryable(error)).toBe(true);
       await sql`BEGIN`.execute(connection);
       expect((await select()).rows).toEqual([{ id: 1, name: 'one', added: 7 }]);
       await sql`COMMIT`.execute(connection);

@@ -4,8 +4,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres } from '../../src/store/dialects/postgres.js';
-import type { StoreDialect } from '../../src/store/dialects/dialect.js';
+import { openPostgres, postgresDialect } from '../../src/store/dialects/postgres.js';
+import type { StoreConnection } from '../../src/store/dialects/dialect.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { captureLogs } from '../helpers/test-app.js';
 
@@ -46,33 +46,33 @@ class FreezableProxy {
 describe.skipIf(!DIALECTS.includes('postgres'))('the PostgreSQL query watchdog', () => {
   let database: TestDatabase;
   let proxy: FreezableProxy;
-  let dialect: StoreDialect;
+  let connection: StoreConnection;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
     const uri = new URL(database.config.dialect === 'postgres' ? database.config.connectionString : '');
     proxy = new FreezableProxy({ host: uri.hostname, port: Number(uri.port || 5432) });
     uri.port = String(await proxy.listen());
-    dialect = openPostgres(uri.toString(), captureLogs().logger);
+    connection = openPostgres(uri.toString(), captureLogs().logger);
   });
 
   afterAll(async () => {
-    await dialect?.close().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     await proxy?.close();
     await database?.drop();
   });
 
   it('fails a query whose answer never comes, as "unavailable", within the watchdog limit', async () => {
-    await sql`SELECT 1`.execute(dialect.db);
+    await sql`SELECT 1`.execute(connection.db);
     proxy.frozen = true;
     const started = Date.now();
-    const error = await sql`SELECT 1`.execute(dialect.db).then(
+    const error = await sql`SELECT 1`.execute(connection.db).then(
       () => undefined,
       (failure: unknown) => failure,
     );
     const waited = Date.now() - started;
     expect(error).toBeInstanceOf(Error);
-    expect(dialect.isUnavailable(error)).toBe(true);
+    expect(postgresDialect.errors.isUnavailable(error)).toBe(true);
     // QUERY_TIMEOUT_MS is 15 s and the watchdog sweeps once a second; the server-side statement_timeout
     // (10 s) cannot help, since the server never sees the query.
     expect(waited).toBeGreaterThanOrEqual(14_000);
@@ -81,7 +81,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))('the PostgreSQL query watchdog',
 
   it('answers again on a fresh connection once the network is back', async () => {
     proxy.frozen = false;
-    const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(dialect.db);
+    const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(connection.db);
     expect(rows).toEqual([{ one: 1 }]);
   });
 });

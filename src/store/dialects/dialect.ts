@@ -2,15 +2,19 @@ import {
   sql,
   type AliasedRawBuilder,
   type CompiledQuery,
+  type DialectAdapter,
   type Expression,
   type InsertQueryBuilder,
   type InsertResult,
   type Kysely,
+  type QueryCompiler,
   type QueryResult,
   type RawBuilder,
+  type SelectQueryBuilder,
 } from 'kysely';
 import type { DialectName } from '../../config.js';
 import type { Database, VersionsTable } from '../schema.js';
+import type { CreateStrategy, DoraMeasuring } from './strategies.js';
 
 /** The composite indexes of `versions` that read an environment's or a platform's rows newest first. */
 export type VersionsIndex = 'idx_versions_environment_date' | 'idx_versions_platform_date';
@@ -20,21 +24,29 @@ export function versionsTable(): AliasedRawBuilder<VersionsTable, 'versions'> {
   return sql<VersionsTable>`versions`.as('versions');
 }
 
-/** Everything that differs between SQLite, PostgreSQL and MySQL/MariaDB; nothing else may ask which one it is. */
-export interface StoreDialect {
-  name: DialectName;
-  /** The key /healthz reports the database under. */
-  healthName: 'sqlite' | 'postgresql' | 'mysql';
+/** Connections of a pool in use and idle, for metrics. */
+export interface PoolStats {
+  inUse: number;
+  idle: number;
+}
+
+/**
+ * One database's open pool (or file), as Kysely's driver holds it: what the Database object owns
+ * (store/database.ts). Nothing here builds SQL.
+ */
+export interface StoreConnection {
   db: Kysely<Database>;
-  /** INSERT ... RETURNING is available (else the driver's insertId is used). */
-  supportsReturning: boolean;
-  /** INSERTs may run inside WITH, several writes making one statement (PostgreSQL). */
-  supportsWritesInWith: boolean;
   /**
-   * A correlated subquery can seek an index by a range on an outer column (`r.date >= v.date ORDER BY
-   * r.date LIMIT 1` reads one entry). MySQL and MariaDB use only the equal prefix there and scan from its start.
+   * Runs compiled statements one after the other in one transaction; their results, in order. SQLite runs
+   * them synchronously (see sqlite.ts); the others in a transaction of the pool.
    */
-  seeksByOuterRange: boolean;
+  executeAtomically(statements: readonly CompiledQuery[]): Promise<Array<QueryResult<unknown>>>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/** The SQL spelled differently per database: built, never run, so it needs no connection. */
+export interface SqlFragments {
   /**
    * `versions` for a FROM clause whose rows are read newest first through `index`. Only MySQL and MariaDB
    * name the index (see mysql.ts); the other planners find it themselves.
@@ -50,22 +62,47 @@ export interface StoreDialect {
   countDeployment(db: Kysely<Database>, key: EnvironmentCountKey): EnvironmentCountUpsert;
   /** Adds one to a day's count of deployments in a status, creating its row on first use (built, not run). */
   countDay(db: Kysely<Database>, key: DailyCountKey): DailyCountUpsert;
-  /** SELECT ... FOR UPDATE locks the rows read (SQLite has no such clause: its writer holds the whole file). */
-  supportsForUpdate: boolean;
+  /**
+   * The SELECT locking the rows it reads until the transaction ends (FOR UPDATE); unchanged on SQLite, which
+   * has no such clause: its writer holds the whole file.
+   */
+  forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /** The id the connection's last INSERT generated, as SQL, for the statement that follows it. */
   lastInsertId: RawBuilder<number>;
   /**
-   * Runs compiled statements one after the other in one transaction; their results, in order. SQLite runs
-   * them synchronously (see sqlite.ts); the others in a transaction of the pool.
+   * A column in a WHERE term that the planner must not answer from an index (SQLite's unary `+`); the
+   * others choose well without being told, and get the column unchanged.
    */
-  executeAtomically(statements: readonly CompiledQuery[]): Promise<Array<QueryResult<unknown>>>;
+  unindexed(column: Expression<string>): Expression<string>;
+}
+
+/** What a database's errors mean to the service. */
+export interface ErrorClassifier {
   /** The error means the database is unreachable or shutting down (answer 503, not 500). */
   isUnavailable(error: unknown): boolean;
   /** The error is a deadlock or busy database: the transaction can be run again. */
   isRetryable(error: unknown): boolean;
-  /** Connections of the pool in use and idle, for metrics. */
-  poolStats(): { inUse: number; idle: number };
-  close(): Promise<void>;
+}
+
+/**
+ * Everything that differs between SQLite, PostgreSQL and MySQL/MariaDB, split by concern as Kysely splits
+ * its Dialect (adapter, driver, query compiler); nothing else may ask which database it is. The connection
+ * is opened apart (StoreConnection), so that the SQL can be compiled without one.
+ */
+export interface StoreDialect {
+  name: DialectName;
+  /** The key /healthz reports the database under. */
+  healthName: 'sqlite' | 'postgresql' | 'mysql';
+  /** Kysely's adapter of this database (its migration lock, RETURNING support...). */
+  createAdapter(): DialectAdapter;
+  /** Kysely's query compiler of this database. */
+  createQueryCompiler(): QueryCompiler;
+  sql: SqlFragments;
+  errors: ErrorClassifier;
+  /** How a deployment's first rows are written (strategies.ts). */
+  create: CreateStrategy;
+  /** How DORA's durations are read (strategies.ts). */
+  doraMeasuring: DoraMeasuring;
 }
 
 const NETWORK_ERROR_CODES = new Set([

@@ -1,9 +1,24 @@
-import { Kysely, MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely';
+import {
+  Kysely,
+  MysqlAdapter,
+  MysqlDialect,
+  MysqlQueryCompiler,
+  sql,
+  type MysqlPool,
+  type MysqlPoolConnection,
+} from 'kysely';
 import { createPool, type Pool, type PoolConnection } from 'mysql2';
 import type { Logger } from 'pino';
 import type { MysqlConnection } from '../../config.js';
 import type { Database, VersionsTable } from '../schema.js';
-import { errorCode, executeInTransaction, isNetworkError, type StoreDialect } from './dialect.js';
+import {
+  errorCode,
+  executeInTransaction,
+  isNetworkError,
+  type StoreConnection,
+  type StoreDialect,
+} from './dialect.js';
+import { createInBatchWithInsertId } from './strategies.js';
 
 /**
  * Server-side prepared statements kept per connection (mysql2 closes the least recently used past this).
@@ -27,8 +42,56 @@ export const SESSION_SETUP =
   "SET time_zone = '+00:00', sql_mode = TRIM(BOTH ',' FROM " +
   "REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
 
-/** MySQL and MariaDB through a mysql2 pool; every session runs in UTC so DATETIME values are UTC. */
-export function openMysql(connection: MysqlConnection, log: Logger): StoreDialect {
+/** MySQL and MariaDB through a mysql2 pool (openMysql). */
+export const mysqlDialect: StoreDialect = {
+  name: 'mysql',
+  healthName: 'mysql',
+  createAdapter: () => new MysqlAdapter(),
+  createQueryCompiler: () => new MysqlQueryCompiler(),
+  sql: {
+    // At a million rows MariaDB's optimizer answers a big environment's newest deployment by intersecting the
+    // original's single-column indexes and sorting the intersection (a second per lookup), or walks the
+    // whole date index when its statistics promise an early match (as slow when the environment's
+    // deployments are old). Naming the composite index makes every such read a short backward range scan.
+    versionsThrough: (index) =>
+      sql<VersionsTable>`versions`.as<'versions'>(sql`versions FORCE INDEX (${sql.raw(index)})`),
+    // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
+    toDbDate: (date) => date,
+    utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,
+    secondsBetween: (start, end) => sql<string>`(timestampdiff(microsecond, ${start}, ${end}) / 1000000)`,
+    countDeployment: (trx, key) =>
+      trx
+        .insertInto('versions_environments')
+        .values({ ...key, deployments: 1 })
+        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
+    countDay: (trx, key) =>
+      trx
+        .insertInto('versions_daily_counts')
+        .values({ ...key, deployments: 1 })
+        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
+    forUpdate: (query) => query.forUpdate(),
+    lastInsertId: sql<number>`LAST_INSERT_ID()`,
+    unindexed: (column) => column,
+  },
+  errors: {
+    isUnavailable(error) {
+      if (isNetworkError(error)) return true;
+      const code = errorCode(error) ?? '';
+      if (UNAVAILABLE_CODES.has(code)) return true;
+      if ((error as { fatal?: boolean } | null)?.fatal === true) return true;
+      const message = error instanceof Error ? error.message : '';
+      return /closed state|Pool is closed|connect ETIMEDOUT|Connection lost/i.test(message);
+    },
+    // ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT: InnoDB asks for the transaction to be run again.
+    isRetryable: (error) => ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'].includes(errorCode(error) ?? ''),
+  },
+  create: createInBatchWithInsertId,
+  // A correlated subquery's range on an outer column is not sought in an index here (strategies.ts).
+  doraMeasuring: 'onePassInOrder',
+};
+
+/** Opens a mysql2 pool (nothing is queried yet); every session runs in UTC so DATETIME values are UTC. */
+export function openMysql(connection: MysqlConnection, log: Logger): StoreConnection {
   const pool = createPool({
     host: connection.host,
     port: connection.port,
@@ -63,45 +126,8 @@ export function openMysql(connection: MysqlConnection, log: Logger): StoreDialec
     _freeConnections?: { length: number };
   };
   return {
-    name: 'mysql',
-    healthName: 'mysql',
     db,
-    supportsReturning: false,
-    supportsWritesInWith: false,
-    // At a million rows MariaDB's optimizer answers a big environment's newest deployment by intersecting the
-    // original's single-column indexes and sorting the intersection (a second per lookup), or walks the
-    // whole date index when its statistics promise an early match (as slow when the environment's
-    // deployments are old). Naming the composite index makes every such read a short backward range scan.
-    versionsThrough: (index) =>
-      sql<VersionsTable>`versions`.as<'versions'>(sql`versions FORCE INDEX (${sql.raw(index)})`),
-    seeksByOuterRange: false,
-    // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
-    toDbDate: (date) => date,
-    utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,
-    secondsBetween: (start, end) => sql<string>`(timestampdiff(microsecond, ${start}, ${end}) / 1000000)`,
-    countDeployment: (trx, key) =>
-      trx
-        .insertInto('versions_environments')
-        .values({ ...key, deployments: 1 })
-        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
-    countDay: (trx, key) =>
-      trx
-        .insertInto('versions_daily_counts')
-        .values({ ...key, deployments: 1 })
-        .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
-    supportsForUpdate: true,
-    lastInsertId: sql<number>`LAST_INSERT_ID()`,
     executeAtomically: executeInTransaction(db),
-    isUnavailable(error) {
-      if (isNetworkError(error)) return true;
-      const code = errorCode(error) ?? '';
-      if (UNAVAILABLE_CODES.has(code)) return true;
-      if ((error as { fatal?: boolean } | null)?.fatal === true) return true;
-      const message = error instanceof Error ? error.message : '';
-      return /closed state|Pool is closed|connect ETIMEDOUT|Connection lost/i.test(message);
-    },
-    // ER_LOCK_DEADLOCK and ER_LOCK_WAIT_TIMEOUT: InnoDB asks for the transaction to be run again.
-    isRetryable: (error) => ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'].includes(errorCode(error) ?? ''),
     poolStats() {
       const all = internals._allConnections?.length ?? 0;
       const free = internals._freeConnections?.length ?? 0;

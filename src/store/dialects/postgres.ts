@@ -1,4 +1,12 @@
-import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresQueryCompiler,
+  sql,
+  type PostgresPool,
+  type PostgresPoolClient,
+} from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../schema.js';
@@ -10,8 +18,10 @@ import {
   upsertDailyCount,
   upsertEnvironmentCount,
   versionsTable,
+  type StoreConnection,
   type StoreDialect,
 } from './dialect.js';
+import { createInOneStatement } from './strategies.js';
 
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
@@ -35,8 +45,48 @@ class FastFailClient extends pg.Client {
   }
 }
 
-/** PostgreSQL through a pg pool; `timestamp` columns (the original's type) hold UTC. */
-export function openPostgres(connectionString: string, log: Logger): StoreDialect {
+/** PostgreSQL through a pg pool (openPostgres). */
+export const postgresDialect: StoreDialect = {
+  name: 'postgres',
+  healthName: 'postgresql',
+  createAdapter: () => new PostgresAdapter(),
+  createQueryCompiler: () => new PostgresQueryCompiler(),
+  sql: {
+    versionsThrough: versionsTable,
+    // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
+    toDbDate: (date) => date.toISOString(),
+    utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
+    secondsBetween: (start, end) => sql<string>`extract(epoch from (${end} - ${start}))`,
+    countDeployment: upsertEnvironmentCount,
+    countDay: upsertDailyCount,
+    forUpdate: (query) => query.forUpdate(),
+    lastInsertId: sql<number>`lastval()`,
+    unindexed: (column) => column,
+  },
+  errors: {
+    isUnavailable(error) {
+      if (isNetworkError(error)) return true;
+      const code = errorCode(error) ?? '';
+      // 08xxx connection exceptions, 57P0x shutdown/cannot connect now, 53300 too many connections.
+      if (/^(08|57P0)/.test(code) || code === '53300') return true;
+      const message = error instanceof Error ? error.message : '';
+      return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout/i.test(
+        message,
+      );
+    },
+    // 40001 serialization failure, 40P01 deadlock; and a named statement whose result type changed under it
+    // inside a transaction: its name is dropped (withCallbackQueries), so the transaction's next run parses
+    // the statement again.
+    isRetryable: (error) =>
+      ['40001', '40P01'].includes(errorCode(error) ?? '') ||
+      (errorCode(error) === '0A000' && CACHED_PLAN_CHANGED.test((error as Error).message)),
+  },
+  create: createInOneStatement,
+  doraMeasuring: 'seekPerFailure',
+};
+
+/** Opens a pg pool (nothing is queried yet); `timestamp` columns (the original's type) hold UTC. */
+export function openPostgres(connectionString: string, log: Logger): StoreConnection {
   const pool = new pg.Pool({
     connectionString,
     application_name: 'versions',
@@ -67,38 +117,8 @@ export function openPostgres(connectionString: string, log: Logger): StoreDialec
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withCallbackQueries(pool) }) });
   return {
-    name: 'postgres',
-    healthName: 'postgresql',
     db,
-    supportsReturning: true,
-    supportsWritesInWith: true,
-    versionsThrough: versionsTable,
-    seeksByOuterRange: true,
-    // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
-    toDbDate: (date) => date.toISOString(),
-    utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
-    secondsBetween: (start, end) => sql<string>`extract(epoch from (${end} - ${start}))`,
-    countDeployment: upsertEnvironmentCount,
-    countDay: upsertDailyCount,
-    supportsForUpdate: true,
-    lastInsertId: sql<number>`lastval()`,
     executeAtomically: executeInTransaction(db),
-    isUnavailable(error) {
-      if (isNetworkError(error)) return true;
-      const code = errorCode(error) ?? '';
-      // 08xxx connection exceptions, 57P0x shutdown/cannot connect now, 53300 too many connections.
-      if (/^(08|57P0)/.test(code) || code === '53300') return true;
-      const message = error instanceof Error ? error.message : '';
-      return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection timeout/i.test(
-        message,
-      );
-    },
-    // 40001 serialization failure, 40P01 deadlock; and a named statement whose result type changed under it
-    // inside a transaction: its name is dropped (withCallbackQueries), so the transaction's next run parses
-    // the statement again.
-    isRetryable: (error) =>
-      ['40001', '40P01'].includes(errorCode(error) ?? '') ||
-      (errorCode(error) === '0A000' && CACHED_PLAN_CHANGED.test((error as Error).message)),
     poolStats: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount }),
     close: () => db.destroy(),
   };

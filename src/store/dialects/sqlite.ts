@@ -5,6 +5,7 @@ import {
   Kysely,
   SqliteAdapter,
   SqliteDialect,
+  SqliteQueryCompiler,
   sql,
   type DialectAdapter,
   type CompiledQuery,
@@ -18,11 +19,42 @@ import {
   upsertDailyCount,
   upsertEnvironmentCount,
   versionsTable,
+  type StoreConnection,
   type StoreDialect,
 } from './dialect.js';
+import { createInBatchReturningId } from './strategies.js';
 
 /** Embedded SQLite in WAL mode: dates are stored as ISO 8601 text in UTC, which sorts like time. */
-export function openSqlite(file: string): StoreDialect {
+export const sqliteDialect: StoreDialect = {
+  name: 'sqlite',
+  healthName: 'sqlite',
+  createAdapter: () => new MigrationLockingSqliteAdapter(),
+  createQueryCompiler: () => new SqliteQueryCompiler(),
+  sql: {
+    versionsThrough: versionsTable,
+    toDbDate: (date) => date.toISOString(),
+    utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
+    // julianday() reads the ISO text (its Z included) to the millisecond.
+    secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
+    countDeployment: upsertEnvironmentCount,
+    countDay: upsertDailyCount,
+    forUpdate: (query) => query,
+    lastInsertId: sql<number>`last_insert_rowid()`,
+    unindexed: (column) => sql<string>`+${column}`,
+  },
+  errors: {
+    isUnavailable(error) {
+      const code = errorCode(error) ?? '';
+      return /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/.test(code);
+    },
+    isRetryable: (error) => /^SQLITE_(BUSY|LOCKED)/.test(errorCode(error) ?? ''),
+  },
+  create: createInBatchReturningId,
+  doraMeasuring: 'seekPerFailure',
+};
+
+/** Opens (creating it when missing) the SQLite file; one connection, no pool. */
+export function openSqlite(file: string): StoreConnection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const connection = new SQLite(file);
   connection.pragma('journal_mode = WAL');
@@ -47,29 +79,10 @@ export function openSqlite(file: string): StoreDialect {
     }),
   );
   return {
-    name: 'sqlite',
-    healthName: 'sqlite',
     db,
-    supportsReturning: true,
-    supportsWritesInWith: false,
-    versionsThrough: versionsTable,
-    seeksByOuterRange: true,
-    toDbDate: (date) => date.toISOString(),
-    utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
-    // julianday() reads the ISO text (its Z included) to the millisecond.
-    secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
-    countDeployment: upsertEnvironmentCount,
-    countDay: upsertDailyCount,
-    supportsForUpdate: false,
-    lastInsertId: sql<number>`last_insert_rowid()`,
     // Through Kysely's hold on the one connection: a transaction Kysely has open (a status change) finishes
     // first, so the batch never runs inside it.
     executeAtomically: (batch) => db.connection().execute(async () => runAll(batch)),
-    isUnavailable(error) {
-      const code = errorCode(error) ?? '';
-      return /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/.test(code);
-    },
-    isRetryable: (error) => /^SQLITE_(BUSY|LOCKED)/.test(errorCode(error) ?? ''),
     poolStats: () => ({ inUse: 0, idle: 1 }),
     close: () => db.destroy(),
   };

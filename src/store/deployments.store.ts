@@ -140,20 +140,9 @@ export class DeploymentsStore {
    * says how many of its leading rows would fit.
    */
   environmentPage(key: EnvironmentKey, page: number, limit: number, maxBytes = Infinity) {
+    const queries = this.environmentPageQueries(key, page, limit);
     return this.database.guard(async () => {
-      const [rows, count] = await Promise.all([
-        this.newestFirst(this.inEnvironment(key, 'idx_versions_environment_date').select(LIST_COLUMNS))
-          .limit(limit)
-          .offset((page - 1) * limit)
-          .execute(),
-        this.db
-          .selectFrom('versions_environments')
-          .select('deployments')
-          .where('workload', '=', key.workload)
-          .where('platform', '=', key.platform)
-          .where('environment', '=', key.environment)
-          .executeTakeFirst(),
-      ]);
+      const [rows, count] = await Promise.all([queries.rows.execute(), queries.count.executeTakeFirst()]);
       const fitted = await fillPayloads(this.db, rows, maxBytes, false);
       const total = Number(count?.deployments ?? 0);
       return {
@@ -167,25 +156,9 @@ export class DeploymentsStore {
 
   /** Page `page` of a platform's deployments (every environment), newest first, and its total; as above. */
   platformPage(key: PlatformKey, page: number, limit: number, maxBytes = Infinity) {
+    const queries = this.platformPageQueries(key, page, limit);
     return this.database.guard(async () => {
-      const [rows, count] = await Promise.all([
-        this.newestFirst(
-          this.db
-            .selectFrom(this.database.sql.versionsThrough('idx_versions_platform_date'))
-            .select(LIST_COLUMNS)
-            .where('workload', '=', key.workload)
-            .where('platform', '=', key.platform),
-        )
-          .limit(limit)
-          .offset((page - 1) * limit)
-          .execute(),
-        this.db
-          .selectFrom('versions_environments')
-          .select((eb) => eb.fn.sum<number | string>('deployments').as('deployments'))
-          .where('workload', '=', key.workload)
-          .where('platform', '=', key.platform)
-          .executeTakeFirst(),
-      ]);
+      const [rows, count] = await Promise.all([queries.rows.execute(), queries.count.executeTakeFirst()]);
       const fitted = await fillPayloads(this.db, rows, maxBytes, false);
       const total = Number(count?.deployments ?? 0);
       return {
@@ -200,9 +173,7 @@ export class DeploymentsStore {
   /** The newest deployments over everything, stopping before the row whose payload passes `maxBytes`. */
   newest(limit: number, maxBytes = Infinity): Promise<Deployment[]> {
     return this.database.guard(async () => {
-      const rows = await this.newestFirst(this.db.selectFrom('versions').select(LIST_COLUMNS))
-        .limit(limit)
-        .execute();
+      const rows = await this.newestQuery(limit).execute();
       return (await fillPayloads(this.db, rows, maxBytes, true)).rows.map(toDeployment);
     });
   }
@@ -251,11 +222,59 @@ export class DeploymentsStore {
    */
   latestVersion(key: EnvironmentKey, successfulOnly: boolean): Promise<string | undefined> {
     return this.database.guard(async () => {
-      let query = this.inEnvironment(key, 'idx_versions_environment_date').select('version');
-      if (successfulOnly) query = query.where('status', 'in', [...SUCCESSFUL_STATUSES]);
-      const row = await this.newestFirst(query).limit(1).executeTakeFirst();
+      const row = await this.latestVersionQuery(key, successfulOnly).executeTakeFirst();
       return row?.version;
     });
+  }
+
+  // The builders below are the main reads' queries, built and not run: the methods above send them, and
+  // test/unit/store-sql.test.ts compiles them on each dialect to pin the SQL each database receives.
+
+  /** latestVersion()'s query: the newest (successful) deployment's version, through the environment's index. */
+  latestVersionQuery(key: EnvironmentKey, successfulOnly: boolean) {
+    let query = this.inEnvironment(key, 'idx_versions_environment_date').select('version');
+    if (successfulOnly) query = query.where('status', 'in', [...SUCCESSFUL_STATUSES]);
+    return this.newestFirst(query).limit(1);
+  }
+
+  /** environmentPage()'s queries: the page's rows (payloads left out) and the environment's count. */
+  environmentPageQueries(key: EnvironmentKey, page: number, limit: number) {
+    return {
+      rows: this.newestFirst(this.inEnvironment(key, 'idx_versions_environment_date').select(LIST_COLUMNS))
+        .limit(limit)
+        .offset((page - 1) * limit),
+      count: this.db
+        .selectFrom('versions_environments')
+        .select('deployments')
+        .where('workload', '=', key.workload)
+        .where('platform', '=', key.platform)
+        .where('environment', '=', key.environment),
+    };
+  }
+
+  /** platformPage()'s queries: the page's rows (payloads left out) and the platform's count. */
+  platformPageQueries(key: PlatformKey, page: number, limit: number) {
+    return {
+      rows: this.newestFirst(
+        this.db
+          .selectFrom(this.database.sql.versionsThrough('idx_versions_platform_date'))
+          .select(LIST_COLUMNS)
+          .where('workload', '=', key.workload)
+          .where('platform', '=', key.platform),
+      )
+        .limit(limit)
+        .offset((page - 1) * limit),
+      count: this.db
+        .selectFrom('versions_environments')
+        .select((eb) => eb.fn.sum<number | string>('deployments').as('deployments'))
+        .where('workload', '=', key.workload)
+        .where('platform', '=', key.platform),
+    };
+  }
+
+  /** newest()'s query: the home page's newest deployments over everything (payloads left out). */
+  newestQuery(limit: number) {
+    return this.newestFirst(this.db.selectFrom('versions').select(LIST_COLUMNS)).limit(limit);
   }
 
   /**

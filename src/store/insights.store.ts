@@ -88,49 +88,7 @@ export class InsightsStore {
    */
   matrix(workload?: string): Promise<MatrixEntry[]> {
     return this.database.guard(async () => {
-      const newest = (eb: ExpressionBuilder<Database & { e: Database['versions_environments'] }, 'e'>) =>
-        eb
-          .selectFrom('versions as n')
-          .select('n.versions_id')
-          .whereRef('n.workload', '=', 'e.workload')
-          .whereRef('n.platform', '=', 'e.platform')
-          .whereRef('n.environment', '=', 'e.environment')
-          .orderBy('n.date', 'desc')
-          .orderBy('n.versions_id', 'desc')
-          .limit(1);
-      const environments = this.db
-        .selectFrom('versions_environments as e')
-        .select((eb) => [
-          'e.workload',
-          'e.platform',
-          'e.environment',
-          newest(eb).as('latest_id'),
-          newest(eb).where('n.status', 'in', SUCCESSFUL).as('current_id'),
-        ])
-        .$if(workload !== undefined, (query) => query.where('e.workload', '=', workload ?? ''));
-      const rows = await this.db
-        .selectFrom(environments.as('m'))
-        .innerJoin('versions as l', 'l.versions_id', 'm.latest_id')
-        .leftJoin('versions as c', 'c.versions_id', 'm.current_id')
-        .leftJoin('versions_details as cd', 'cd.versions_id', 'm.current_id')
-        .select([
-          'm.workload',
-          'm.platform',
-          'm.environment',
-          'l.versions_id as latest_id',
-          'l.version as latest_version',
-          'l.status as latest_status',
-          'l.date as latest_date',
-          'c.versions_id as current_id',
-          'c.version as current_version',
-          'c.date as current_date',
-          'cd.commit_sha as current_commit',
-          'cd.environment_url as current_environment_url',
-        ])
-        .orderBy('m.workload')
-        .orderBy('m.platform')
-        .orderBy('m.environment')
-        .execute();
+      const rows = await this.matrixQuery(workload).execute();
       return rows.map((row) => ({
         workload: row.workload,
         platform: row.platform,
@@ -153,6 +111,52 @@ export class InsightsStore {
         },
       }));
     });
+  }
+
+  /** matrix()'s query, built and not run (test/unit/store-sql.test.ts pins its SQL on each dialect). */
+  matrixQuery(workload?: string) {
+    const newest = (eb: ExpressionBuilder<Database & { e: Database['versions_environments'] }, 'e'>) =>
+      eb
+        .selectFrom('versions as n')
+        .select('n.versions_id')
+        .whereRef('n.workload', '=', 'e.workload')
+        .whereRef('n.platform', '=', 'e.platform')
+        .whereRef('n.environment', '=', 'e.environment')
+        .orderBy('n.date', 'desc')
+        .orderBy('n.versions_id', 'desc')
+        .limit(1);
+    const environments = this.db
+      .selectFrom('versions_environments as e')
+      .select((eb) => [
+        'e.workload',
+        'e.platform',
+        'e.environment',
+        newest(eb).as('latest_id'),
+        newest(eb).where('n.status', 'in', SUCCESSFUL).as('current_id'),
+      ])
+      .$if(workload !== undefined, (query) => query.where('e.workload', '=', workload ?? ''));
+    return this.db
+      .selectFrom(environments.as('m'))
+      .innerJoin('versions as l', 'l.versions_id', 'm.latest_id')
+      .leftJoin('versions as c', 'c.versions_id', 'm.current_id')
+      .leftJoin('versions_details as cd', 'cd.versions_id', 'm.current_id')
+      .select([
+        'm.workload',
+        'm.platform',
+        'm.environment',
+        'l.versions_id as latest_id',
+        'l.version as latest_version',
+        'l.status as latest_status',
+        'l.date as latest_date',
+        'c.versions_id as current_id',
+        'c.version as current_version',
+        'c.date as current_date',
+        'cd.commit_sha as current_commit',
+        'cd.environment_url as current_environment_url',
+      ])
+      .orderBy('m.workload')
+      .orderBy('m.platform')
+      .orderBy('m.environment');
   }
 
   /**
@@ -228,7 +232,20 @@ export class InsightsStore {
    * `columns` in their order; without columns, one row even for an empty window.
    */
   private async counts(window: DoraWindow, columns: readonly GroupColumn[]) {
-    const rows = await this.db
+    const rows = await this.doraCountsQuery(window, columns).execute();
+    return rows.map((row) => ({
+      key: row as GroupRow,
+      deployments: Number(row.deployments),
+      successful: Number(row.successful ?? 0),
+      failed: Number(row.failed ?? 0),
+      first: row.first,
+      last: row.last,
+    }));
+  }
+
+  /** The main query of DORA figures (counts()), built and not run, as matrixQuery(). */
+  doraCountsQuery(window: DoraWindow, columns: readonly GroupColumn[] = []) {
+    return this.db
       .selectFrom('versions as v')
       .where((eb) => inWindow(eb, window, this.database.sql))
       .$if(columns.length > 0, (query) => {
@@ -249,16 +266,7 @@ export class InsightsStore {
         // the primary key from one end until a row of the window turns up.
         eb.fn.min('v.versions_id').as('first'),
         eb.fn.max('v.versions_id').as('last'),
-      ])
-      .execute();
-    return rows.map((row) => ({
-      key: row as GroupRow,
-      deployments: Number(row.deployments),
-      successful: Number(row.successful ?? 0),
-      failed: Number(row.failed ?? 0),
-      first: row.first,
-      last: row.last,
-    }));
+      ]);
   }
 
   /**

@@ -12,8 +12,7 @@ import * as prettier from 'prettier';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { DeploymentsStore } from '../src/store/deployments.store.js';
-import { openStore } from '../src/store/open-store.js';
+import { StoreDatabase } from '../src/store/database.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TYPES_FILE = join(ROOT, 'web/src/api/generated/openapi.ts');
@@ -28,15 +27,15 @@ export async function serverOpenApiDocument(): Promise<OpenApiDocument> {
   // An in-memory SQLite database: the document needs the routes, not data, and no service has to run.
   const config = loadConfig({ DB_URI: ':memory:' });
   const logger = createLogger('silent');
-  const store = new DeploymentsStore(await openStore(config.database, logger, 1));
+  const database = await StoreDatabase.open(config.database, logger, 1);
   try {
-    const app = await buildApp({ config, store, logger });
+    const app = await buildApp({ config, database, logger });
     await app.ready();
     const document = app.swagger() as unknown as OpenApiDocument;
     await app.close();
     return document;
   } finally {
-    await store.dialect.close();
+    await database.close();
   }
 }
 

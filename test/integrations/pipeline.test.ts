@@ -34,6 +34,27 @@ interface Action {
 
 // PostgreSQL, so that the installed package needs no native module (installed with --ignore-scripts: compiling
 // better-sqlite3 takes minutes, and is that package's own install, not this one's).
+/**
+ * The machine's way out to the npm registry (its CA bundle, a proxy), which a runner also has in its
+ * environment. Without it, an `npm install --prefix` reads none of the machine's npm configuration, and
+ * behind a TLS-intercepting proxy each registry fetch fails its certificate check and retries for minutes.
+ */
+function networkSettings(): Record<string, string> {
+  const names = [
+    'NODE_EXTRA_CA_CERTS',
+    'SSL_CERT_FILE',
+    'npm_config_cafile',
+    'npm_config_registry',
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'NO_PROXY',
+    'https_proxy',
+    'http_proxy',
+    'no_proxy',
+  ];
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+}
+
 describe.skipIf(!DIALECTS.includes('postgres'))(
   'the package, the GitHub Action and the GitLab component',
   () => {
@@ -152,6 +173,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))(
         env: {
           PATH: [cliBin, process.env.PATH].filter(Boolean).join(':'),
           HOME: process.env.HOME ?? work,
+          ...networkSettings(),
           CI: 'true',
           GITHUB_ACTIONS: 'true',
           GITHUB_OUTPUT: output,
@@ -364,6 +386,7 @@ describe.skipIf(!DIALECTS.includes('postgres'))(
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? work,
+          ...networkSettings(),
           npm_config_prefer_offline: 'true',
           ...ci,
           ...variables,

@@ -1,15 +1,9 @@
-import {
-  sql,
-  type Expression,
-  type ExpressionBuilder,
-  type Kysely,
-  type Selectable,
-  type SqlBool,
-} from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { StoreDatabase } from './database.js';
 import { parseUtcDate, versionsTable } from './dialects/index.js';
-import type { Database, VersionsTable } from './schema.js';
+import type { Database } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
+import { toDeployment } from './deployments.store.js';
 import type { Deployment } from '../deployments/deployment.js';
 import type { Details, WholeDeploymentWithoutRaw } from '../deployments/deployment-details.js';
 import type { CursorPosition, DeploymentFilter } from '../deployments/deployments-query.js';
@@ -294,18 +288,4 @@ export class DeploymentsQueryStore {
 export function likePattern(text: string, where: 'prefix' | 'substring'): string {
   const escaped = text.replace(/[!%_]/g, (character) => `${LIKE_ESCAPE}${character}`);
   return where === 'prefix' ? `${escaped}%` : `%${escaped}%`;
-}
-
-function toDeployment(row: Selectable<VersionsTable>): Deployment {
-  return {
-    versions_id: Number(row.versions_id),
-    workload: row.workload,
-    platform: row.platform,
-    environment: row.environment,
-    version: row.version,
-    changelog_url: row.changelog_url,
-    raw: row.raw,
-    status: row.status,
-    date: parseUtcDate(row.date).toISOString(),
-  };
 }

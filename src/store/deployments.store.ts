@@ -317,7 +317,8 @@ export class DeploymentsStore {
   }
 }
 
-function toDeployment(row: Selectable<VersionsTable>): Deployment {
+/** A `versions` row as the API answers it: dates in ISO 8601 UTC, the id a number. */
+export function toDeployment(row: Selectable<VersionsTable>): Deployment {
   return {
     versions_id: Number(row.versions_id),
     workload: row.workload,

@@ -54,12 +54,19 @@ function sqlTimestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/**
+ * The start of the bench's database names: VERSIONS_BENCH_PREFIX when set, so that two engineers can run
+ * benches on one machine's servers without dropping each other's databases (set TMPDIR apart too: the list
+ * of kept databases lives there).
+ */
+export const BENCH_PREFIX = process.env.VERSIONS_BENCH_PREFIX ?? 'versions_bench';
+
 /** A new database of that dialect holding `rows` deployments (and the original's copy when asked). */
 export async function createBenchDatabase(
   dialect: DialectName,
   rows: number,
   withOriginal: boolean,
-  name = `versions_bench_${rows >= 1_000_000 ? `${rows / 1_000_000}m` : `${rows / 1000}k`}`,
+  name = `${BENCH_PREFIX}_${rows >= 1_000_000 ? `${rows / 1_000_000}m` : `${rows / 1000}k`}`,
 ): Promise<BenchDatabase> {
   const config = await createEmpty(dialect, name);
   const started = performance.now();

@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { measureAttacks, writeAttacksReadme } from './attacks.js';
 import type { DialectName } from '../src/config.js';
-import { createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './databases.js';
+import { BENCH_PREFIX, createBenchDatabase, dropBenchDatabase, type BenchDatabase } from './databases.js';
 import { measureDeploymentsQuery, writeQueryReadme } from './deployments-query.js';
 import { HOT_ENVIRONMENT } from './dataset.js';
 import { combineRounds, runLoad, sequentialLatency, type Latency, type Throughput } from './load.js';
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
           dialect,
           options.rows,
           false,
-          `versions_bench_extra_${rowsLabel(options.rows).toLowerCase()}`,
+          `${BENCH_PREFIX}_extra_${rowsLabel(options.rows).toLowerCase()}`,
         ),
       );
       databases.push(database);

@@ -11,7 +11,7 @@ import { RedisCache } from './cache/redis-cache.js';
 import { ConfigError, describeDatabase, loadConfig, type Config } from './config.js';
 import { DeploymentEvents } from './events/deployment-events.js';
 import { RedisRelay } from './events/redis-relay.js';
-import { createLogger } from './logger.js';
+import { createLogger, serverLogDestination } from './logger.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
 import { DatabaseStartError, StoreDatabase } from './store/database.js';
@@ -31,7 +31,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, serverLogDestination());
   const address = describeDatabase(config.database);
   log.info({ database: address, redis: config.redis.enabled }, 'versions is starting');
 

@@ -88,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the default instance type everywhere.
     loggerInstance: deps.logger as FastifyBaseLogger,
-    logController: new RequestLog(config.logHealthRequests),
+    logController: new RequestLog(config.logHealthRequests, deps.logger),
     bodyLimit: config.bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -150,6 +150,15 @@ describe('the server process', () => {
     const entries = server.logs.map((line) => JSON.parse(line));
     const requests = entries.filter((line) => line.msg === 'request');
     expect(requests.map((line) => line.url)).toEqual(['/api/v1/read/home']);
+    expect(requests[0]).toMatchObject({
+      level: 'info',
+      service: 'versions',
+      reqId: expect.stringMatching(/^req-/),
+      method: 'GET',
+      route: '/api/v1/read/home',
+      statusCode: 204,
+      ms: expect.any(Number),
+    });
     expect(entries.map((line) => line.msg)).toContain('stopped');
   });
 

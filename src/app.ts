@@ -53,6 +53,8 @@ export interface AppDeps {
   healthChecks?: HealthCheck[];
   /** Prometheus series to record requests and cache reads in; none recorded without it. */
   metrics?: Metrics;
+  /** Up to how many deployments DORA figures are measured exactly (InsightsService; tests force the rollup). */
+  doraExactUpTo?: number;
 }
 
 /** The HTTP application: plugins, then routes. Listening is the caller's business. */
@@ -83,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cache,
     now: deps.now,
     environmentsOfTier: (tier) => environments.environmentsOf(tier),
+    doraExactUpTo: deps.doraExactUpTo,
   });
 
   const app = Fastify({

@@ -117,6 +117,12 @@ export const DoraSchema = Type.Object({
     }),
   ),
   rolloutsPerDay: Type.Optional(Type.Number({ description: 'With `tier` only: rollouts / days.' })),
+  approximate: Type.Optional(
+    Type.Boolean({
+      description:
+        'Present (true) when medianTimeToRestoreSeconds and medianDeploymentSeconds were read from the DORA rollup’s histograms (a long window of more than 10,000 deployments): each within 2% of the exact median. Counts are always exact.',
+    }),
+  ),
 });
 
 /** `/stats/dora` as answered: the window's figures, with `groups` and `buckets` when asked for. */

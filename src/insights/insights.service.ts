@@ -7,6 +7,7 @@ import type {
   DoraFigures,
   DoraGroup,
   DoraMeasures,
+  DoraMedians,
   DoraWindow,
   HistoryEntry,
   MatrixEntry,
@@ -18,6 +19,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Deployments of a workload this close to the start of a rollout count as part of it. */
 const ROLLOUT_MS = 60 * 60 * 1000;
 
+/**
+ * A window whose whole days hold more deployments than this is answered from the DORA rollup (approximate
+ * medians, exact counts); smaller ones are measured deployment by deployment (exact).
+ */
+export const DORA_EXACT_UP_TO = 10_000;
+
 /** How many groups or buckets are measured at a time: a few of the pool's connections, never all. */
 const DORA_CONCURRENCY = 4;
 
@@ -27,6 +34,8 @@ export interface InsightsServiceDeps {
   now?: () => Date;
   /** The platform/environment pairs of a tier (400 when it is not one), for DORA's `tier` filter. */
   environmentsOfTier?: (tier: string) => Promise<Array<{ platform: string; environment: string }>>;
+  /** DORA_EXACT_UP_TO unless given (tests force the rollup with 0). */
+  doraExactUpTo?: number;
 }
 
 /** What the recorded deployments tell: a deployment's history, what runs where, DORA figures. */
@@ -35,12 +44,14 @@ export class InsightsService {
   private readonly cache: ReadCache;
   private readonly now: () => Date;
   private readonly environmentsOfTier: InsightsServiceDeps['environmentsOfTier'];
+  private readonly doraExactUpTo: number;
 
   constructor(deps: InsightsServiceDeps) {
     this.store = deps.store;
     this.cache = deps.cache;
     this.now = deps.now ?? (() => new Date());
     this.environmentsOfTier = deps.environmentsOfTier;
+    this.doraExactUpTo = deps.doraExactUpTo ?? DORA_EXACT_UP_TO;
   }
 
   /** Every status of a deployment with its time, oldest first, creation first; 404 when there is no such id. */
@@ -75,7 +86,7 @@ export class InsightsService {
     if (tier !== undefined && this.environmentsOfTier)
       window.environments = await this.environmentsOfTier(tier);
     // Not cached: the window moves with the clock, so no two requests ask the same question.
-    const figures = await this.figures(window, days, byTier);
+    const figures = await this.figures(window, days, byTier, true);
     if (groupBy === undefined && bucketDays === undefined) return figures;
     const [groups, buckets] = await Promise.all([
       groupBy === undefined ? undefined : this.groups(window, days, byTier, groupBy),
@@ -143,10 +154,21 @@ export class InsightsService {
     );
   }
 
-  /** The figures of one window of `days` days. */
-  private async figures(window: DoraWindow, days: number, byTier: boolean): Promise<DoraFigures> {
+  /**
+   * The figures of one window of `days` days. `endsNow`: a long window over every environment may be read
+   * from the DORA rollup, whose failures count as restored by deployments up to now, that is up to its end.
+   */
+  private async figures(
+    window: DoraWindow,
+    days: number,
+    byTier: boolean,
+    endsNow = false,
+  ): Promise<DoraFigures> {
+    const everywhere = Object.keys(window.scope).length === 0 && window.environments === undefined;
+    const rolledUp =
+      endsNow && everywhere ? await this.store.doraRolledUp(window, this.doraExactUpTo) : undefined;
     const [measures, leadTimeSeconds, successes] = await Promise.all([
-      this.store.dora(window),
+      rolledUp ?? this.store.dora(window),
       this.store.leadTimeSeconds(window),
       byTier ? this.store.successfulDeploymentTimes(window) : undefined,
     ]);
@@ -157,26 +179,40 @@ export class InsightsService {
 
 const GROUP_ENVIRONMENT = ['workload', 'platform', 'environment'] as const;
 
-/** The figures of one window of `days` days from what was measured in it (rollouts only for a tier). */
+/**
+ * The figures of one window of `days` days from what was measured in it (rollouts only for a tier); its
+ * medians already taken when they come from the DORA rollup (then marked `approximate`).
+ */
 function figuresOf(
   window: DoraWindow,
   days: number,
-  { deploymentSeconds, restoreSeconds, ...counts }: DoraMeasures,
+  measures: DoraMeasures | DoraMedians,
   leadTimeSeconds: number[],
   rollouts: number | undefined,
 ): DoraFigures {
+  const counts = {
+    deployments: measures.deployments,
+    successful: measures.successful,
+    failed: measures.failed,
+  };
   const attempts = counts.successful + counts.failed;
+  const approximate = 'medianDeploymentSeconds' in measures;
   return {
     from: window.from.toISOString(),
     to: window.to.toISOString(),
     ...counts,
     deploymentsPerDay: counts.successful / days,
     changeFailureRate: attempts === 0 ? null : counts.failed / attempts,
-    medianTimeToRestoreSeconds: median(restoreSeconds),
-    medianDeploymentSeconds: median(deploymentSeconds),
+    medianTimeToRestoreSeconds: approximate
+      ? measures.medianTimeToRestoreSeconds
+      : median(measures.restoreSeconds),
+    medianDeploymentSeconds: approximate
+      ? measures.medianDeploymentSeconds
+      : median(measures.deploymentSeconds),
     changes: leadTimeSeconds.length,
     medianLeadTimeSeconds: median(leadTimeSeconds),
     ...(rollouts === undefined ? {} : { rollouts, rolloutsPerDay: rollouts / days }),
+    ...(approximate ? { approximate: true } : {}),
   };
 }
 

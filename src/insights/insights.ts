@@ -28,6 +28,11 @@ export interface DoraWindow {
   scope: Partial<EnvironmentKey>;
   /** Only these platform/environment pairs (those of a tier) when given; an empty list matches nothing. */
   environments?: Array<{ platform: string; environment: string }>;
+  /**
+   * Restoring deployments count up to this time (the window's `to` when absent): the whole window's end, for
+   * a part of it measured on its own.
+   */
+  restoredBy?: Date;
 }
 
 /** Deployments of a window counted by their current status. */
@@ -58,6 +63,14 @@ export interface DoraFigures extends DoraCounts {
   /** With `tier`: successful deployments, a workload's within an hour of each other counting once. */
   rollouts?: number;
   rolloutsPerDay?: number;
+  /** The medians were read from the DORA rollup's histograms (within histogram.ts's RELATIVE_ERROR). */
+  approximate?: boolean;
+}
+
+/** DoraMeasures with the medians already taken (read from the DORA rollup's histograms). */
+export interface DoraMedians extends DoraCounts {
+  medianDeploymentSeconds: number | null;
+  medianTimeToRestoreSeconds: number | null;
 }
 
 /** A group of `/stats/dora?groupBy=`: a workload, or a workload's environment. */

@@ -10,6 +10,7 @@ import type { CursorPosition, DeploymentFilter } from '../deployments/deployment
 import { AuditStore } from './audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
 import { uncount, utcDayOf } from './daily-counts.js';
+import { applyRollupChange, factsOf, lockEnvironment, rangeAround } from './dora-rollup.js';
 
 /** A deployment as pages show it: whole (details, changes, history), its payload only when asked for. */
 export type ListedDeployment = WholeDeploymentWithoutRaw & { raw?: string };
@@ -148,6 +149,10 @@ export class DeploymentsQueryStore {
           .executeTakeFirst();
         if (!row) return undefined;
         const deployment = toDeployment(row);
+        // The environment's stretch around it as the DORA rollup counted it (dora-rollup.ts), before.
+        const at = { date: row.date, id };
+        await lockEnvironment(trx, this.database.sql, row);
+        const before = factsOf(await rangeAround(trx, this.database.sql, row, at));
         // The audit row first, in the same transaction: the log keeps the deployment as it was.
         if (audit)
           await AuditStore.insert(trx, this.database.sql, 'deleted', audit, id, deployment).execute();
@@ -175,6 +180,8 @@ export class DeploymentsQueryStore {
           .execute();
         const day = utcDayOf(row.date);
         await uncount(trx, { ...row, day }).execute();
+        const after = factsOf(await rangeAround(trx, this.database.sql, row, at));
+        await applyRollupChange(trx, this.database.sql, before, after);
         return deployment;
       }),
     );

@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult, SelectQueryBuilder, Selectable } from 'kysely';
 import type {
   DailyStatusCount,
   Deployment,
@@ -17,6 +17,7 @@ import type { NewDetails, StatusNote } from '../deployments/deployment-details.j
 import { AuditStore } from './audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
 import { countCreated, recountStatus, utcDayOf } from './daily-counts.js';
+import { applyRollupChange, factsOf, lockEnvironment, rangeAround, rollingUp } from './dora-rollup.js';
 
 /** What a create may carry besides the original's row. */
 export interface CreateExtra {
@@ -43,7 +44,30 @@ export class DeploymentsStore {
     const row = { ...deployment, date: this.database.sql.toDbDate(deployment.date) };
     if (extra.details || extra.setBy) return this.createWithDetails(row, extra);
     const statements = this.createStatements(row, extra.audit);
-    return this.database.retrying(() => this.database.dialect.create.run(this.database, statements));
+    // The dialect's statements (which count the environment first, locking its row), then the DORA rollup
+    // (dora-rollup.ts), which reads the environment around the new deployment: one transaction.
+    return this.database.transaction(async (trx) => {
+      const executor = {
+        db: trx,
+        executeAtomically: async (compiled: readonly CompiledQuery[]) => {
+          const results: Array<QueryResult<unknown>> = [];
+          for (const statement of compiled) results.push(await trx.executeQuery(statement));
+          return results;
+        },
+      };
+      const id = await this.database.dialect.create.run(executor, statements);
+      await this.rollUpCreate(trx, row, id);
+      return id;
+    });
+  }
+
+  /** Adds a new deployment (counted in its environment already, so that its row is locked) to the DORA rollup. */
+  private rollUpCreate(trx: Kysely<Database>, row: NewDeploymentRow, id: number) {
+    const { workload, platform, environment, date } = row;
+    return rollingUp(trx, this.database.sql, { workload, platform, environment }, undefined, async () => ({
+      result: undefined,
+      at: { date, id },
+    }));
   }
 
   /** The statements of a create without details, compiled (the dialect's create strategy sends them). */
@@ -66,6 +90,7 @@ export class DeploymentsStore {
         .execute();
       await this.database.sql.countDeployment(trx, { workload, platform, environment }).execute();
       await countCreated(this.database.sql, trx, row).execute();
+      await this.rollUpCreate(trx, row, id);
       if (extra.details) await DeploymentDetailsStore.insert(trx, this.database.sql, id, extra.details);
       if (extra.details?.environmentURL !== undefined) {
         await DeploymentDetailsStore.markEnvironmentUrl(trx, { workload, platform, environment }, id, date);
@@ -97,10 +122,16 @@ export class DeploymentsStore {
         .forUpdate(trx.selectFrom('versions').selectAll().where('versions_id', '=', id))
         .executeTakeFirst();
       if (!row) return undefined;
+      const changing = row.status !== status;
+      // Before the change, the environment's stretch around the deployment as the DORA rollup counted it
+      // (dora-rollup.ts), read once its environment's row is locked.
+      const position = { date: row.date, id };
+      if (changing) await lockEnvironment(trx, this.database.sql, row);
+      const before = changing ? factsOf(await rangeAround(trx, this.database.sql, row, position)) : undefined;
       // `status <>` in the UPDATE itself: of two identical updates at once, the second waits for the first's
       // row lock and then changes nothing, so that a change is recorded (and announced) once.
       const changed =
-        row.status !== status &&
+        changing &&
         (
           await trx
             .updateTable('versions')
@@ -122,6 +153,8 @@ export class DeploymentsStore {
           })
           .execute();
         await recountStatus(this.database.sql, trx, row, status);
+        const after = factsOf(await rangeAround(trx, this.database.sql, row, position));
+        await applyRollupChange(trx, this.database.sql, before ?? new Map(), after);
       }
       await DeploymentDetailsStore.note(trx, id, note);
       // An announced change carries what the deployment knows of its change, as a create's event does.

@@ -5,9 +5,12 @@ import { parseUtcDate, type SqlFragments } from './dialects/index.js';
 import type { DoraMeasuring } from './dialects/strategies.js';
 import type { Database, StatusHistoryTable, VersionsTable } from './schema.js';
 import { leadTimes } from './lead-time.store.js';
+import { DORA_MEASURES } from './dora-rollup.js';
+import { addToHistogram, binOf, medianOfHistogram, type Histogram } from '../insights/histogram.js';
 import {
   FAILED_STATUS,
   type DoraGroup,
+  type DoraMedians,
   type DoraMeasures,
   type DoraWindow,
   type HistoryEntry,
@@ -185,6 +188,154 @@ export class InsightsStore {
     });
   }
 
+  /**
+   * dora() from the DORA rollup (dora-rollup.ts): the window's whole UTC months and days read from it, the
+   * parts of days at its two ends from the deployments, medians from the merged histograms. Undefined (ask
+   * dora()) when the window holds no whole day or its whole days hold `exactUpTo` deployments or fewer. For
+   * every deployment of an environment, whatever the scope: the rollup is not kept per environment.
+   */
+  doraRolledUp(window: DoraWindow, exactUpTo: number): Promise<DoraMedians | undefined> {
+    return this.database.guard(async () => {
+      const { periods, edges } = rollupPlan(window);
+      if (periods.length === 0) return undefined;
+      const rows = await this.db
+        .selectFrom('versions_dora_rollup')
+        .select(['measure', 'bin', 'deployments'])
+        .where('period', 'in', periods)
+        .execute();
+      const counts = { deployments: 0, successful: 0, failed: 0 };
+      const histograms = { deployment: new Map(), restore: new Map() } as Record<string, Histogram>;
+      for (const row of rows) {
+        const count = Number(row.deployments);
+        if (row.measure === DORA_MEASURES.deployments) counts.deployments += count;
+        else if (row.measure === DORA_MEASURES.successful) counts.successful += count;
+        else if (row.measure === DORA_MEASURES.failed) counts.failed += count;
+        else if (row.measure === DORA_MEASURES.deploymentSeconds)
+          addToHistogram(histograms.deployment!, row.bin, count);
+        else if (row.measure === DORA_MEASURES.restoreSeconds)
+          addToHistogram(histograms.restore!, row.bin, count);
+      }
+      if (counts.deployments <= exactUpTo) return undefined;
+      // The ends: a failure there may be restored after the end of its part, up to the window's end.
+      const measured = await Promise.all(
+        edges.map((edge) => this.edgeMeasures({ ...window, ...edge, restoredBy: window.to })),
+      );
+      for (const edge of measured) {
+        counts.deployments += edge.deployments;
+        counts.successful += edge.successful;
+        counts.failed += edge.failed;
+        for (const seconds of edge.deploymentSeconds)
+          addToHistogram(histograms.deployment!, binOf(seconds), 1);
+        for (const seconds of edge.restoreSeconds) addToHistogram(histograms.restore!, binOf(seconds), 1);
+      }
+      return {
+        ...counts,
+        medianDeploymentSeconds: medianOfHistogram(histograms.deployment!),
+        medianTimeToRestoreSeconds: medianOfHistogram(histograms.restore!),
+      };
+    });
+  }
+
+  /** dora() of a part of a day, its failures' restorers sought up to `restoredBy` (seekPerFailure on every database). */
+  private async edgeMeasures(window: DoraWindow): Promise<DoraMeasures> {
+    const [group] = await this.counts(window, []);
+    if (!group || group.first === null || group.last === null || group.deployments === 0) {
+      return { deployments: 0, successful: 0, failed: 0, deploymentSeconds: [], restoreSeconds: [] };
+    }
+    const ids = { first: Number(group.first), last: Number(group.last) };
+    const history = this.historyOf(window, ids, group.deployments);
+    const [deploymentSeconds, restoreSeconds] = await Promise.all([
+      this.deploymentSeconds(window, history, []),
+      this.edgeRestoreSeconds(window),
+    ]);
+    return {
+      deployments: group.deployments,
+      successful: group.successful,
+      failed: group.failed,
+      deploymentSeconds: deploymentSeconds.map((row) => row.seconds),
+      restoreSeconds: restoreSeconds,
+    };
+  }
+
+  /**
+   * restoreSeconds() of a part of a day: its failures first, then each one's restorer sought from its own
+   * date as a literal (MySQL and MariaDB seek an index by a literal range, not by an outer column's), a
+   * hundred failures per statement.
+   */
+  private async edgeRestoreSeconds(window: DoraWindow): Promise<number[]> {
+    const failures = await this.db
+      .selectFrom('versions as v')
+      .where((eb) => inWindow(eb, window, this.database.sql))
+      .where('v.status', '=', FAILED_STATUS)
+      .select((eb) => [
+        'v.versions_id',
+        'v.workload',
+        'v.platform',
+        'v.environment',
+        'v.date',
+        eb
+          .selectFrom('versions_status_history as hf')
+          .select((sub) => sub.fn.min('hf.date').as('failed_at'))
+          .whereRef('hf.versions_id', '=', 'v.versions_id')
+          .where('hf.status', '=', FAILED_STATUS)
+          .as('failed_at'),
+      ])
+      .execute();
+    const to = this.database.sql.toDbDate(window.restoredBy ?? window.to);
+    const seconds: number[] = [];
+    for (let start = 0; start < failures.length; start += 100) {
+      const chunk = failures.slice(start, start + 100);
+      const seeks = chunk.map((failure) => {
+        const date = this.database.sql.toDbDate(parseUtcDate(failure.date));
+        return this.db
+          .selectFrom('versions as r')
+          .select((eb) => [
+            sql.lit(Number(failure.versions_id)).as('failure'),
+            eb.fn
+              .coalesce(
+                eb
+                  .selectFrom('versions_status_history as hr')
+                  .select((sub) => sub.fn.min('hr.date').as('succeeded_at'))
+                  .whereRef('hr.versions_id', '=', 'r.versions_id')
+                  .where('hr.status', 'in', SUCCESSFUL),
+                eb.ref('r.date'),
+              )
+              .as('restored_at'),
+          ])
+          .where('r.workload', '=', failure.workload)
+          .where('r.platform', '=', failure.platform)
+          .where('r.environment', '=', failure.environment)
+          .where((eb) =>
+            eb.or([
+              eb('r.date', '>', date),
+              eb.and([eb('r.date', '=', date), eb('r.versions_id', '>', Number(failure.versions_id))]),
+            ]),
+          )
+          .where('r.date', '<=', to)
+          .where('r.status', 'in', SUCCESSFUL)
+          .orderBy('r.date')
+          .orderBy('r.versions_id')
+          .limit(1);
+      });
+      const [first, ...rest] = seeks;
+      if (!first) continue;
+      const query = rest.reduce<typeof first>(
+        (union, seek) => union.unionAll(this.db.selectFrom(seek.as('s')).selectAll()) as typeof first,
+        this.db.selectFrom(first.as('s')).selectAll() as unknown as typeof first,
+      );
+      const restored = new Map(
+        (await query.execute()).map((row) => [Number(row.failure), parseUtcDate(row.restored_at).getTime()]),
+      );
+      for (const failure of chunk) {
+        const at = restored.get(Number(failure.versions_id));
+        if (at === undefined) continue;
+        const failedAt = parseUtcDate(failure.failed_at ?? failure.date).getTime();
+        seconds.push((at - failedAt) / 1000);
+      }
+    }
+    return seconds;
+  }
+
   /** The measures of the window, one entry per group of `columns` (one in all when none), in their order. */
   private async measures(window: DoraWindow, columns: readonly GroupColumn[]) {
     const groups = await this.counts(window, columns);
@@ -301,7 +452,7 @@ export class InsightsStore {
     window: DoraWindow,
     columns: readonly GroupColumn[],
   ): Promise<Array<{ key: GroupRow; seconds: number }>> {
-    const to = this.database.sql.toDbDate(window.to);
+    const to = this.database.sql.toDbDate(window.restoredBy ?? window.to);
     // One row per failure, no join: a join to the restoring deployments tempts PostgreSQL into hashing the
     // whole versions table once the window holds a few thousand failures.
     const rows = await this.db
@@ -549,6 +700,40 @@ function inWindow(eb: ExpressionBuilder<WithV, 'v'>, window: DoraWindow, fragmen
               ),
         ]),
   ]);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How doraRolledUp() reads a window: its whole UTC months and days (rollup periods: YYYY-MM and YYYY-MM-DD),
+ * and the parts of days at its two ends (windows of their own), empty ones left out.
+ */
+export function rollupPlan(window: DoraWindow): {
+  periods: string[];
+  edges: Array<{ from: Date; to: Date }>;
+} {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS;
+  const endDay = Math.floor(to / DAY_MS) * DAY_MS;
+  if (firstDay >= endDay) return { periods: [], edges: [] };
+  const periods: string[] = [];
+  for (let day = firstDay; day < endDay;) {
+    const date = new Date(day);
+    const nextMonth = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+    if (date.getUTCDate() === 1 && nextMonth <= endDay) {
+      periods.push(date.toISOString().slice(0, 7));
+      day = nextMonth;
+    } else {
+      periods.push(date.toISOString().slice(0, 10));
+      day += DAY_MS;
+    }
+  }
+  const edges = [
+    ...(from < firstDay ? [{ from: window.from, to: new Date(firstDay - 1) }] : []),
+    { from: new Date(endDay), to: window.to },
+  ];
+  return { periods, edges };
 }
 
 function toHistoryEntry(row: { status: string; date: unknown }): HistoryEntry {

@@ -81,6 +81,20 @@ export interface DailyCountsTable {
   deployments: ColumnType<number | string, number, number>;
 }
 
+/**
+ * The DORA rollup (src/store/dora-rollup.ts): per UTC day and per UTC month (`period` YYYY-MM-DD or YYYY-MM),
+ * the deployments created in it by current status, and the histograms of their deployment and restore
+ * durations (src/insights/histogram.ts), kept in the transaction of every create, status change and delete.
+ */
+export interface DoraRollupTable {
+  period: string;
+  /** What is counted: see DORA_MEASURES in dora-rollup.ts. */
+  measure: number;
+  /** The histogram's bin (0 for the counts). */
+  bin: number;
+  deployments: ColumnType<number | string, number, number>;
+}
+
 /** The tier given by hand to a platform's environment; the others take the tier inferred from their names. */
 export interface EnvironmentTiersTable {
   platform: string;
@@ -96,4 +110,5 @@ export interface Database {
   versions_environments: EnvironmentsTable;
   versions_environment_tiers: EnvironmentTiersTable;
   versions_daily_counts: DailyCountsTable;
+  versions_dora_rollup: DoraRollupTable;
 }

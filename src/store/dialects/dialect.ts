@@ -62,6 +62,8 @@ export interface SqlFragments {
   countDeployment(db: Kysely<Database>, key: EnvironmentCountKey): EnvironmentCountUpsert;
   /** Adds one to a day's count of deployments in a status, creating its row on first use (built, not run). */
   countDay(db: Kysely<Database>, key: DailyCountKey): DailyCountUpsert;
+  /** Adds each row's `deployments` (maybe negative) to the DORA rollup's row of its key (built, not run). */
+  addToDoraRollup(db: Kysely<Database>, rows: readonly DoraRollupRow[]): DoraRollupUpsert;
   /**
    * The SELECT locking the rows it reads until the transaction ends (FOR UPDATE); unchanged on SQLite, which
    * has no such clause: its writer holds the whole file.
@@ -169,6 +171,21 @@ export function upsertDailyCount(db: Kysely<Database>, key: DailyCountKey): Dail
       conflict
         .columns(['day', 'workload', 'platform', 'environment', 'status'])
         .doUpdateSet({ deployments: sql`versions_daily_counts.deployments + 1` }),
+    );
+}
+
+export type DoraRollupRow = { period: string; measure: number; bin: number; deployments: number };
+export type DoraRollupUpsert = InsertQueryBuilder<Database, 'versions_dora_rollup', InsertResult>;
+
+/** addToDoraRollup() as PostgreSQL and SQLite write it (INSERT ... ON CONFLICT DO UPDATE). */
+export function upsertDoraRollup(db: Kysely<Database>, rows: readonly DoraRollupRow[]): DoraRollupUpsert {
+  return db
+    .insertInto('versions_dora_rollup')
+    .values([...rows])
+    .onConflict((conflict) =>
+      conflict.columns(['period', 'measure', 'bin']).doUpdateSet({
+        deployments: sql`versions_dora_rollup.deployments + excluded.deployments`,
+      }),
     );
 }
 

@@ -69,6 +69,11 @@ export const mysqlDialect: StoreDialect = {
         .insertInto('versions_daily_counts')
         .values({ ...key, deployments: 1 })
         .onDuplicateKeyUpdate({ deployments: sql`deployments + 1` }),
+    addToDoraRollup: (trx, rows) =>
+      trx
+        .insertInto('versions_dora_rollup')
+        .values([...rows])
+        .onDuplicateKeyUpdate({ deployments: sql`deployments + VALUES(deployments)` }),
     forUpdate: (query) => query.forUpdate(),
     lastInsertId: sql<number>`LAST_INSERT_ID()`,
     unindexed: (column) => column,

@@ -17,6 +17,7 @@ import type { Database } from '../schema.js';
 import {
   errorCode,
   upsertDailyCount,
+  upsertDoraRollup,
   upsertEnvironmentCount,
   versionsTable,
   type StoreConnection,
@@ -38,6 +39,7 @@ export const sqliteDialect: StoreDialect = {
     secondsBetween: (start, end) => sql<number>`((julianday(${end}) - julianday(${start})) * 86400.0)`,
     countDeployment: upsertEnvironmentCount,
     countDay: upsertDailyCount,
+    addToDoraRollup: upsertDoraRollup,
     forUpdate: (query) => query,
     lastInsertId: sql<number>`last_insert_rowid()`,
     unindexed: (column) => sql<string>`+${column}`,

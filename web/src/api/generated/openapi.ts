@@ -2674,6 +2674,8 @@ export interface paths {
               rollouts?: number;
               /** @description With `tier` only: rollouts / days. */
               rolloutsPerDay?: number;
+              /** @description Present (true) when medianTimeToRestoreSeconds and medianDeploymentSeconds were read from the DORA rollup’s histograms (a long window of more than 10,000 deployments): each within 2% of the exact median. Counts are always exact. */
+              approximate?: boolean;
               /** @description With `groupBy`: one entry per workload (or environment) with deployments, sorted. */
               groups?: {
                 workload: string;
@@ -2713,6 +2715,8 @@ export interface paths {
                 rollouts?: number;
                 /** @description With `tier` only: rollouts / days. */
                 rolloutsPerDay?: number;
+                /** @description Present (true) when medianTimeToRestoreSeconds and medianDeploymentSeconds were read from the DORA rollup’s histograms (a long window of more than 10,000 deployments): each within 2% of the exact median. Counts are always exact. */
+                approximate?: boolean;
               }[];
               /** @description With `bucketDays`: consecutive spans, oldest first; the newest ends at `to`, the oldest may be shorter. */
               buckets?: {
@@ -2750,6 +2754,8 @@ export interface paths {
                 rollouts?: number;
                 /** @description With `tier` only: rollouts / days. */
                 rolloutsPerDay?: number;
+                /** @description Present (true) when medianTimeToRestoreSeconds and medianDeploymentSeconds were read from the DORA rollup’s histograms (a long window of more than 10,000 deployments): each within 2% of the exact median. Counts are always exact. */
+                approximate?: boolean;
               }[];
             };
           };

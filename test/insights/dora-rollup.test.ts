@@ -1,0 +1,219 @@
+// The DORA rollup (src/store/dora-rollup.ts) against the deployments themselves, on every dialect: random
+// creates (backfills among older deployments, many on the edges of days and months), status changes and
+// deletes through the API, racing creates in one environment, then the table compared with what the
+// migration computes from the rows, and /stats/dora read from the rollup compared with the exact
+// row-by-row figures on the same database: counts equal, medians within the histograms' stated error.
+import type { InjectOptions } from 'fastify';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RELATIVE_ERROR } from '../../src/insights/histogram.js';
+import { up as rollUpExistingDeployments } from '../../src/store/migrations/2026-12-03-01-dora-rollup.js';
+import type { Database } from '../../src/store/schema.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const MONTH_START = Date.parse('2025-06-01T00:00:00.000Z');
+/** When the writes happen: after every deployment's date, so that every restorer counts at every "now". */
+const WRITES_AT = MONTH_START + 40 * DAY;
+/** When the figures are asked for: mid-day, exactly midnight, a millisecond either side of it. */
+const NOWS = [WRITES_AT + 13 * HOUR + 12_345, WRITES_AT + DAY, WRITES_AT + DAY - 1, WRITES_AT + 3 * DAY + 1];
+const WORKLOADS = ['api', 'web'];
+const PLATFORMS = ['eu', 'us'];
+const ENVIRONMENTS = ['production', 'staging'];
+const STATUSES = ['deployed', 'completed', 'failed', 'ongoing', 'deployed', 'failed'];
+
+/** mulberry32, so that a failure can be replayed. */
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  return { next, pick };
+}
+
+/** A date among the last 100 days before the writes, a third of them on a day's or a month's edge (±1 ms). */
+function randomDate(random: ReturnType<typeof seeded>): number {
+  const edge = random.next();
+  if (edge < 0.15) return MONTH_START + random.pick([-1, 0, 1]) * random.pick([1, 1, 1, 60_000]);
+  if (edge < 0.33) {
+    // The time of day of a "now", some days before the writes.
+    const now = random.pick(NOWS) - 4 * DAY;
+    return now - Math.floor(random.next() * 40) * DAY + random.pick([-1, 0, 1]);
+  }
+  return WRITES_AT - Math.floor(random.next() * 100 * DAY);
+}
+
+describe.each(DIALECTS)('the DORA rollup on %s', (dialect) => {
+  let rolled: TestApp;
+  let exact: TestApp;
+  let clock = WRITES_AT;
+  beforeAll(async () => {
+    const now = () => new Date(clock);
+    // Every window with a whole day read from the rollup; the other app measures every deployment.
+    rolled = await createTestApp(dialect, { deps: { now, doraExactUpTo: 0 } });
+    exact = await createTestApp(dialect, {
+      database: rolled.database,
+      deps: { now, doraExactUpTo: Number.MAX_SAFE_INTEGER },
+    });
+  });
+  afterAll(async () => {
+    await exact?.close();
+    await rolled?.close();
+  });
+
+  const db = (): Kysely<Database> => rolled.storeDatabase.db;
+  const rollup = async () =>
+    (
+      await db()
+        .selectFrom('versions_dora_rollup')
+        .selectAll()
+        .where('deployments', '<>', 0)
+        .orderBy('period')
+        .orderBy('measure')
+        .orderBy('bin')
+        .execute()
+    ).map((row) => ({ ...row, deployments: Number(row.deployments) }));
+  /** What the migration computes from the deployments there now. */
+  const recomputed = async () => {
+    const kept = await rollup();
+    await sql`DROP TABLE versions_dora_rollup`.execute(db());
+    await rollUpExistingDeployments(db(), dialect);
+    const fresh = await rollup();
+    return { kept, fresh };
+  };
+
+  const inject = async (app: TestApp, options: InjectOptions) => {
+    const response = await app.app.inject(options);
+    if (response.statusCode >= 500) console.error(JSON.stringify(app.logs.slice(-3)));
+    return response;
+  };
+
+  async function write(random: ReturnType<typeof seeded>, ids: number[], step: number) {
+    const action = random.next();
+    if (action < 0.6 || ids.length === 0) {
+      const backfill = random.next() < 0.85;
+      const created = await inject(rolled, {
+        method: 'POST',
+        url: '/api/v1/create',
+        payload: {
+          workload: random.pick(WORKLOADS),
+          platform: random.pick(PLATFORMS),
+          environment: random.pick(ENVIRONMENTS),
+          version: `1.0.${step}`,
+          status: random.pick(STATUSES),
+          ...(backfill ? { date: new Date(randomDate(random)).toISOString() } : {}),
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      ids.push(Number(created.json().versionId));
+    } else if (action < 0.88) {
+      clock += random.pick([0, 1, 7 * MINUTE, 3 * HOUR]);
+      const updated = await inject(rolled, {
+        method: 'POST',
+        url: '/api/v1/update/status',
+        payload: { versionId: random.pick(ids), status: random.pick(STATUSES) },
+      });
+      expect(updated.statusCode, updated.body).toBe(200);
+    } else {
+      const id = ids.splice(Math.floor(random.next() * ids.length), 1)[0];
+      const removed = await inject(rolled, { method: 'DELETE', url: `/api/v1/deployments/${id}` });
+      expect(removed.statusCode, removed.body).toBe(200);
+    }
+  }
+
+  /** The rollup's answer next to the exact one, for windows of every length at every "now". */
+  async function compareAnswers() {
+    let approximate = 0;
+    for (const now of NOWS) {
+      clock = now;
+      for (const days of [1, 2, 7, 31, 45, 90, 3650]) {
+        const url = `/api/v1/stats/dora?days=${days}`;
+        const [fromRollup, measured] = await Promise.all(
+          [rolled, exact].map(async (app) => (await inject(app, { method: 'GET', url })).json()),
+        );
+        const label = `${url} at ${new Date(now).toISOString()}`;
+        const {
+          medianDeploymentSeconds,
+          medianTimeToRestoreSeconds,
+          approximate: marked,
+          ...counts
+        } = fromRollup;
+        const {
+          medianDeploymentSeconds: deployment,
+          medianTimeToRestoreSeconds: restore,
+          ...exactCounts
+        } = measured;
+        expect(counts, label).toEqual(exactCounts);
+        expect(measured.approximate, label).toBeUndefined();
+        if (marked) approximate += 1;
+        for (const [read, truth] of [
+          [medianDeploymentSeconds, deployment],
+          [medianTimeToRestoreSeconds, restore],
+        ]) {
+          if (truth === null) expect(read, label).toBeNull();
+          else expect(Math.abs(read - truth), label).toBeLessThanOrEqual(truth * RELATIVE_ERROR + 0.001);
+        }
+      }
+    }
+    // Most windows hold a whole day: the comparison is about the rollup, not the exact fallback.
+    expect(approximate).toBeGreaterThan(NOWS.length * 4);
+  }
+
+  it('stays equal to the deployments through random creates, status changes and deletes', async () => {
+    const random = seeded(15);
+    const ids: number[] = [];
+    for (let step = 0; step < 300; step++) {
+      clock = WRITES_AT - 2 * HOUR + step * 1000;
+      await write(random, ids, step);
+    }
+    const { kept, fresh } = await recomputed();
+    expect(kept.length).toBeGreaterThan(20);
+    expect(kept).toEqual(fresh);
+    await compareAnswers();
+  }, 300_000);
+
+  it('stays exact when creates and status changes in one environment race each other', async () => {
+    clock = WRITES_AT;
+    const environment = { workload: 'api', platform: 'eu', environment: 'production' };
+    const created = await Promise.all(
+      ['failed', 'deployed', 'failed', 'ongoing', 'completed', 'failed', 'deployed', 'failed'].map(
+        (status, index) =>
+          inject(rolled, {
+            method: 'POST',
+            url: '/api/v1/create',
+            payload: { ...environment, version: `race.${index}`, status },
+          }),
+      ),
+    );
+    for (const response of created) expect(response.statusCode, response.body).toBe(201);
+    const ids = created.map((response) => Number(response.json().versionId));
+    await Promise.all([
+      ...ids.map((versionId, index) =>
+        inject(rolled, {
+          method: 'POST',
+          url: '/api/v1/update/status',
+          payload: { versionId, status: index % 2 === 0 ? 'deployed' : 'failed' },
+        }),
+      ),
+      ...['deployed', 'failed', 'failed'].map((status, index) =>
+        inject(rolled, {
+          method: 'POST',
+          url: '/api/v1/create',
+          payload: { ...environment, version: `race.more.${index}`, status },
+        }),
+      ),
+      inject(rolled, { method: 'DELETE', url: `/api/v1/deployments/${ids[3]}` }),
+    ]);
+    const { kept, fresh } = await recomputed();
+    expect(kept).toEqual(fresh);
+    await compareAnswers();
+  }, 300_000);
+});

@@ -67,8 +67,10 @@ export async function rangeAround(
     .where('v.versions_id', '<>', at.id)
     .select(['v.date', 'v.versions_id'])
     .limit(1);
+  // Each range is written twice: alone, which the planners seek an index by, and exactly, as an OR.
   const [before, after] = await Promise.all([
     successful
+      .where('v.date', '<=', date)
       .where((eb) =>
         eb.or([eb('v.date', '<', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '<', at.id)])]),
       )
@@ -76,6 +78,7 @@ export async function rangeAround(
       .orderBy('v.versions_id', 'desc')
       .executeTakeFirst(),
     successful
+      .where('v.date', '>=', date)
       .where((eb) =>
         eb.or([eb('v.date', '>', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '>', at.id)])]),
       )
@@ -85,20 +88,24 @@ export async function rangeAround(
   ]);
   const rows = await ofEnvironment
     .$if(before !== undefined, (query) =>
-      query.where((eb) =>
-        eb.or([
-          eb('v.date', '>', before!.date),
-          eb.and([eb('v.date', '=', before!.date), eb('v.versions_id', '>', before!.versions_id)]),
-        ]),
-      ),
+      query
+        .where('v.date', '>=', before!.date)
+        .where((eb) =>
+          eb.or([
+            eb('v.date', '>', before!.date),
+            eb.and([eb('v.date', '=', before!.date), eb('v.versions_id', '>', before!.versions_id)]),
+          ]),
+        ),
     )
     .$if(after !== undefined, (query) =>
-      query.where((eb) =>
-        eb.or([
-          eb('v.date', '<', after!.date),
-          eb.and([eb('v.date', '=', after!.date), eb('v.versions_id', '<=', after!.versions_id)]),
-        ]),
-      ),
+      query
+        .where('v.date', '<=', after!.date)
+        .where((eb) =>
+          eb.or([
+            eb('v.date', '<', after!.date),
+            eb.and([eb('v.date', '=', after!.date), eb('v.versions_id', '<=', after!.versions_id)]),
+          ]),
+        ),
     )
     .select((eb) => {
       const history = () =>

@@ -236,7 +236,10 @@ export class InsightsStore {
     });
   }
 
-  /** dora() of a part of a day, its failures' restorers sought up to `restoredBy` (seekPerFailure on every database). */
+  /**
+   * dora() of a part of a day, its failures' restorers sought up to `restoredBy`: by restoreSeconds() where
+   * a correlated subquery seeks them, else by edgeRestoreSeconds() (the restorer may come after the part).
+   */
   private async edgeMeasures(window: DoraWindow): Promise<DoraMeasures> {
     const [group] = await this.counts(window, []);
     if (!group || group.first === null || group.last === null || group.deployments === 0) {
@@ -246,7 +249,9 @@ export class InsightsStore {
     const history = this.historyOf(window, ids, group.deployments);
     const [deploymentSeconds, restoreSeconds] = await Promise.all([
       this.deploymentSeconds(window, history, []),
-      this.edgeRestoreSeconds(window),
+      this.database.dialect.doraMeasuring === 'seekPerFailure'
+        ? this.restoreSeconds(window, []).then((rows) => rows.map((row) => row.seconds))
+        : this.edgeRestoreSeconds(window),
     ]);
     return {
       deployments: group.deployments,
@@ -258,9 +263,9 @@ export class InsightsStore {
   }
 
   /**
-   * restoreSeconds() of a part of a day: its failures first, then each one's restorer sought from its own
-   * date as a literal (MySQL and MariaDB seek an index by a literal range, not by an outer column's), a
-   * hundred failures per statement.
+   * restoreSeconds() of a part of a day for MySQL and MariaDB: its failures first, then each one's restorer
+   * sought from its own date as a literal (they seek an index by a literal range, not by an outer column's),
+   * a hundred failures per statement (PostgreSQL would spend milliseconds planning each).
    */
   private async edgeRestoreSeconds(window: DoraWindow): Promise<number[]> {
     const failures = await this.db
@@ -287,35 +292,39 @@ export class InsightsStore {
       const chunk = failures.slice(start, start + 100);
       const seeks = chunk.map((failure) => {
         const date = this.database.sql.toDbDate(parseUtcDate(failure.date));
-        return this.db
-          .selectFrom('versions as r')
-          .select((eb) => [
-            sql.lit(Number(failure.versions_id)).as('failure'),
-            eb.fn
-              .coalesce(
-                eb
-                  .selectFrom('versions_status_history as hr')
-                  .select((sub) => sub.fn.min('hr.date').as('succeeded_at'))
-                  .whereRef('hr.versions_id', '=', 'r.versions_id')
-                  .where('hr.status', 'in', SUCCESSFUL),
-                eb.ref('r.date'),
-              )
-              .as('restored_at'),
-          ])
-          .where('r.workload', '=', failure.workload)
-          .where('r.platform', '=', failure.platform)
-          .where('r.environment', '=', failure.environment)
-          .where((eb) =>
-            eb.or([
-              eb('r.date', '>', date),
-              eb.and([eb('r.date', '=', date), eb('r.versions_id', '>', Number(failure.versions_id))]),
-            ]),
-          )
-          .where('r.date', '<=', to)
-          .where('r.status', 'in', SUCCESSFUL)
-          .orderBy('r.date')
-          .orderBy('r.versions_id')
-          .limit(1);
+        return (
+          this.db
+            .selectFrom('versions as r')
+            .select((eb) => [
+              sql.lit(Number(failure.versions_id)).as('failure'),
+              eb.fn
+                .coalesce(
+                  eb
+                    .selectFrom('versions_status_history as hr')
+                    .select((sub) => sub.fn.min('hr.date').as('succeeded_at'))
+                    .whereRef('hr.versions_id', '=', 'r.versions_id')
+                    .where('hr.status', 'in', SUCCESSFUL),
+                  eb.ref('r.date'),
+                )
+                .as('restored_at'),
+            ])
+            .where('r.workload', '=', failure.workload)
+            .where('r.platform', '=', failure.platform)
+            .where('r.environment', '=', failure.environment)
+            // The range first, alone: the planners seek an index by it, not by the OR that follows.
+            .where('r.date', '>=', date)
+            .where((eb) =>
+              eb.or([
+                eb('r.date', '>', date),
+                eb.and([eb('r.date', '=', date), eb('r.versions_id', '>', Number(failure.versions_id))]),
+              ]),
+            )
+            .where('r.date', '<=', to)
+            .where('r.status', 'in', SUCCESSFUL)
+            .orderBy('r.date')
+            .orderBy('r.versions_id')
+            .limit(1)
+        );
       });
       const [first, ...rest] = seeks;
       if (!first) continue;

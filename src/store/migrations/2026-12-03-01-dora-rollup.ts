@@ -46,7 +46,18 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     deployments BIGINT NOT NULL,
     PRIMARY KEY (period, measure, bin)
   )${suffix}`.execute(db);
+  await rollUpDeployments(db);
+  // Like every table of the service, it tells the replicas' read caches of a change (change-notifications).
+  if (dialect === 'postgres') {
+    await sql`
+      CREATE TRIGGER versions_dora_rollup_notify_change
+      AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON versions_dora_rollup
+      FOR EACH STATEMENT EXECUTE FUNCTION versions_notify_change()`.execute(db);
+  }
+}
 
+/** Fills the empty rollup from the deployments there (the bench calls it after its bulk load too). */
+export async function rollUpDeployments(db: Kysely<any>): Promise<void> {
   const environments = new Map<string, Deployment[]>();
   const { last } = (await db
     .selectFrom('versions')
@@ -132,12 +143,5 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
       .insertInto('versions_dora_rollup')
       .values(rows.slice(start, start + ROWS_PER_INSERT))
       .execute();
-  }
-  // Like every table of the service, it tells the replicas' read caches of a change (change-notifications).
-  if (dialect === 'postgres') {
-    await sql`
-      CREATE TRIGGER versions_dora_rollup_notify_change
-      AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON versions_dora_rollup
-      FOR EACH STATEMENT EXECUTE FUNCTION versions_notify_change()`.execute(db);
   }
 }

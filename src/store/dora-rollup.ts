@@ -8,13 +8,13 @@
 // and the restore times of the failures between the successful deployment before D and the one after it.
 // Every write reads that stretch of its environment before and after it (rangeAround), inside its
 // transaction and after locking the environment's row, and adds the difference to the rollup.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES, type EnvironmentKey } from '../deployments/deployment.js';
 import { binOf } from '../insights/histogram.js';
 import { FAILED_STATUS } from '../insights/insights.js';
 import { parseUtcDate, type SqlFragments } from './dialects/index.js';
 import type { DoraRollupRow } from './dialects/dialect.js';
-import type { Database } from './schema.js';
+import type { Database, VersionsTable } from './schema.js';
 
 /** What a rollup row counts (its `measure`). */
 export const DORA_MEASURES = {
@@ -45,12 +45,74 @@ interface Position {
   id: number;
 }
 
+/** How many deployments on each side of a written one rangeAround() reads first. */
+const NEAR = 16;
+
 /**
  * The deployments of `environment` from just after the last successful one before `at` to the first
- * successful one after it (both ends excluding `at` itself), oldest first: every deployment whose figures a
- * write of `at` may change, and the one that restores the failures among them.
+ * successful one after it (both ends excluding `at` itself), with `at` when it exists, oldest first: every
+ * deployment whose figures a write of `at` may change, and the one that restores the failures among them.
+ * One statement reads `at` and up to NEAR deployments on each side; only a longer stretch (a long run of
+ * failures) is read again whole.
  */
 export async function rangeAround(
+  trx: Kysely<Database>,
+  fragments: SqlFragments,
+  environment: EnvironmentKey,
+  at: Position,
+): Promise<RolledDeployment[]> {
+  const date = fragments.toDbDate(parseUtcDate(at.date));
+  const ofEnvironment = () =>
+    withHistory(
+      trx
+        .selectFrom('versions as v')
+        .where('v.workload', '=', environment.workload)
+        .where('v.platform', '=', environment.platform)
+        .where('v.environment', '=', environment.environment),
+    );
+  // Each range is written twice: alone, which the planners seek an index by, and exactly, as an OR.
+  const before = ofEnvironment()
+    .select(sql.lit('b').as('side'))
+    .where('v.date', '<=', date)
+    .where((eb) =>
+      eb.or([eb('v.date', '<', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '<', at.id)])]),
+    )
+    .orderBy('v.date', 'desc')
+    .orderBy('v.versions_id', 'desc')
+    .limit(NEAR);
+  const after = ofEnvironment()
+    .select(sql.lit('a').as('side'))
+    .where('v.date', '>=', date)
+    .where((eb) =>
+      eb.or([eb('v.date', '>', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '>', at.id)])]),
+    )
+    .orderBy('v.date')
+    .orderBy('v.versions_id')
+    .limit(NEAR);
+  const itself = ofEnvironment().select(sql.lit('x').as('side')).where('v.versions_id', '=', at.id);
+  const rows = await trx
+    .selectFrom(itself.as('x'))
+    .selectAll()
+    .unionAll(trx.selectFrom(before.as('b')).selectAll())
+    .unionAll(trx.selectFrom(after.as('a')).selectAll())
+    .execute();
+  const side = (name: string) => rows.filter((row) => row.side === name).map(toRolled);
+  const earlier = side('b').sort(byPosition).reverse();
+  const later = side('a').sort(byPosition);
+  const previous = earlier.findIndex((deployment) => isSuccessful(deployment.status));
+  const next = later.findIndex((deployment) => isSuccessful(deployment.status));
+  if ((previous < 0 && earlier.length === NEAR) || (next < 0 && later.length === NEAR)) {
+    return wholeRangeAround(trx, fragments, environment, at);
+  }
+  return [
+    ...(previous < 0 ? earlier : earlier.slice(0, previous)).reverse(),
+    ...side('x'),
+    ...(next < 0 ? later : later.slice(0, next + 1)),
+  ];
+}
+
+/** rangeAround() read in three statements, however long the stretch. */
+async function wholeRangeAround(
   trx: Kysely<Database>,
   fragments: SqlFragments,
   environment: EnvironmentKey,
@@ -67,7 +129,6 @@ export async function rangeAround(
     .where('v.versions_id', '<>', at.id)
     .select(['v.date', 'v.versions_id'])
     .limit(1);
-  // Each range is written twice: alone, which the planners seek an index by, and exactly, as an OR.
   const [before, after] = await Promise.all([
     successful
       .where('v.date', '<=', date)
@@ -86,7 +147,7 @@ export async function rangeAround(
       .orderBy('v.versions_id')
       .executeTakeFirst(),
   ]);
-  const rows = await ofEnvironment
+  const rows = await withHistory(ofEnvironment)
     .$if(before !== undefined, (query) =>
       query
         .where('v.date', '>=', before!.date)
@@ -107,34 +168,50 @@ export async function rangeAround(
           ]),
         ),
     )
-    .select((eb) => {
-      const history = () =>
-        eb.selectFrom('versions_status_history as h').whereRef('h.versions_id', '=', 'v.versions_id');
-      return [
-        'v.versions_id',
-        'v.date',
-        'v.status',
-        history()
-          .select((sub) => sub.fn.min('h.id').as('m'))
-          .as('created_entry'),
-        history()
-          .where('h.status', 'in', SUCCESSFUL)
-          .select((sub) => sub.fn.min('h.id').as('m'))
-          .as('success_entry'),
-        history()
-          .where('h.status', 'in', SUCCESSFUL)
-          .select((sub) => sub.fn.min('h.date').as('m'))
-          .as('succeeded_at'),
-        history()
-          .where('h.status', '=', FAILED_STATUS)
-          .select((sub) => sub.fn.min('h.date').as('m'))
-          .as('failed_at'),
-      ];
-    })
     .orderBy('v.date')
     .orderBy('v.versions_id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toRolled);
+}
+
+/** The deployments' columns rangeAround() needs, with what their history says. */
+function withHistory(query: SelectQueryBuilder<Database & { v: VersionsTable }, 'v', object>) {
+  return query.select((eb) => {
+    const history = () =>
+      eb.selectFrom('versions_status_history as h').whereRef('h.versions_id', '=', 'v.versions_id');
+    return [
+      'v.versions_id',
+      'v.date',
+      'v.status',
+      history()
+        .select((sub) => sub.fn.min('h.id').as('m'))
+        .as('created_entry'),
+      history()
+        .where('h.status', 'in', SUCCESSFUL)
+        .select((sub) => sub.fn.min('h.id').as('m'))
+        .as('success_entry'),
+      history()
+        .where('h.status', 'in', SUCCESSFUL)
+        .select((sub) => sub.fn.min('h.date').as('m'))
+        .as('succeeded_at'),
+      history()
+        .where('h.status', '=', FAILED_STATUS)
+        .select((sub) => sub.fn.min('h.date').as('m'))
+        .as('failed_at'),
+    ];
+  });
+}
+
+function toRolled(row: {
+  versions_id: number;
+  date: unknown;
+  status: string;
+  created_entry: unknown;
+  success_entry: unknown;
+  succeeded_at: unknown;
+  failed_at: unknown;
+}): RolledDeployment {
+  return {
     id: Number(row.versions_id),
     date: parseUtcDate(row.date),
     status: row.status,
@@ -144,7 +221,11 @@ export async function rangeAround(
       Number(row.created_entry) < Number(row.success_entry),
     succeededAt: row.succeeded_at === null ? null : parseUtcDate(row.succeeded_at),
     failedAt: row.failed_at === null ? null : parseUtcDate(row.failed_at),
-  }));
+  };
+}
+
+function byPosition(a: RolledDeployment, b: RolledDeployment) {
+  return a.date.getTime() - b.date.getTime() || a.id - b.id;
 }
 
 /** A rollup key of a UTC day: `YYYY-MM-DD|measure|bin`. */

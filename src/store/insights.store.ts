@@ -189,15 +189,26 @@ export class InsightsStore {
   }
 
   /**
-   * dora() from the DORA rollup (dora-rollup.ts): the window's whole UTC months and days read from it, the
-   * parts of days at its two ends from the deployments, medians from the merged histograms. Undefined (ask
+   * dora() from the DORA rollup (dora-rollup.ts): the window's whole UTC months and days read from it, and
+   * its last day too when nothing is dated later; the parts of days at its ends from the deployments,
+   * medians from the merged histograms. Undefined (ask
    * dora()) when the window holds no whole day or its whole days hold `exactUpTo` deployments or fewer. For
    * every deployment of an environment, whatever the scope: the rollup is not kept per environment.
    */
   doraRolledUp(window: DoraWindow, exactUpTo: number): Promise<DoraMedians | undefined> {
     return this.database.guard(async () => {
-      const { periods, edges } = rollupPlan(window);
-      if (periods.length === 0) return undefined;
+      const plan = rollupPlan(window);
+      if (plan.periods.length === 0) return undefined;
+      // The window's last day is in the rollup whole unless something is dated after its end (a create's date
+      // may be a few minutes ahead of the clock): then its part up to `to` is read from the deployments.
+      const later = await this.db
+        .selectFrom('versions')
+        .select('versions_id')
+        .where('date', '>', this.database.sql.toDbDate(window.to))
+        .limit(1)
+        .executeTakeFirst();
+      const periods = later ? plan.periods : [...plan.periods, plan.lastDay];
+      const edges = later ? plan.edges : plan.edges.slice(0, -1);
       const rows = await this.db
         .selectFrom('versions_dora_rollup')
         .select(['measure', 'bin', 'deployments'])
@@ -294,46 +305,47 @@ export class InsightsStore {
         const date = this.database.sql.toDbDate(parseUtcDate(failure.date));
         return (
           this.db
-            .selectFrom('versions as r')
+            .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date'))
             .select((eb) => [
-              sql.lit(Number(failure.versions_id)).as('failure'),
               eb.fn
                 .coalesce(
                   eb
                     .selectFrom('versions_status_history as hr')
                     .select((sub) => sub.fn.min('hr.date').as('succeeded_at'))
-                    .whereRef('hr.versions_id', '=', 'r.versions_id')
+                    .whereRef('hr.versions_id', '=', 'versions.versions_id')
                     .where('hr.status', 'in', SUCCESSFUL),
-                  eb.ref('r.date'),
+                  eb.ref('versions.date'),
                 )
                 .as('restored_at'),
             ])
-            .where('r.workload', '=', failure.workload)
-            .where('r.platform', '=', failure.platform)
-            .where('r.environment', '=', failure.environment)
+            .where('versions.workload', '=', failure.workload)
+            .where('versions.platform', '=', failure.platform)
+            .where('versions.environment', '=', failure.environment)
             // The range first, alone: the planners seek an index by it, not by the OR that follows.
-            .where('r.date', '>=', date)
+            .where('versions.date', '>=', date)
             .where((eb) =>
               eb.or([
-                eb('r.date', '>', date),
-                eb.and([eb('r.date', '=', date), eb('r.versions_id', '>', Number(failure.versions_id))]),
+                eb('versions.date', '>', date),
+                eb.and([
+                  eb('versions.date', '=', date),
+                  eb('versions.versions_id', '>', Number(failure.versions_id)),
+                ]),
               ]),
             )
-            .where('r.date', '<=', to)
-            .where('r.status', 'in', SUCCESSFUL)
-            .orderBy('r.date')
-            .orderBy('r.versions_id')
+            .where('versions.date', '<=', to)
+            .where('versions.status', 'in', SUCCESSFUL)
+            .orderBy('versions.date')
+            .orderBy('versions.versions_id')
             .limit(1)
         );
       });
-      const [first, ...rest] = seeks;
-      if (!first) continue;
-      const query = rest.reduce<typeof first>(
-        (union, seek) => union.unionAll(this.db.selectFrom(seek.as('s')).selectAll()) as typeof first,
-        this.db.selectFrom(first.as('s')).selectAll() as unknown as typeof first,
-      );
+      // One statement per failure, the same SQL text each time (a prepared statement), in parallel on the pool.
+      const found = await Promise.all(seeks.map((seek) => seek.executeTakeFirst()));
       const restored = new Map(
-        (await query.execute()).map((row) => [Number(row.failure), parseUtcDate(row.restored_at).getTime()]),
+        chunk.flatMap((failure, index) => {
+          const row = found[index];
+          return row ? [[Number(failure.versions_id), parseUtcDate(row.restored_at).getTime()] as const] : [];
+        }),
       );
       for (const failure of chunk) {
         const at = restored.get(Number(failure.versions_id));
@@ -720,12 +732,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function rollupPlan(window: DoraWindow): {
   periods: string[];
   edges: Array<{ from: Date; to: Date }>;
+  /** The day `to` is in (the last edge's). */
+  lastDay: string;
 } {
   const from = window.from.getTime();
   const to = window.to.getTime();
   const firstDay = Math.ceil(from / DAY_MS) * DAY_MS;
   const endDay = Math.floor(to / DAY_MS) * DAY_MS;
-  if (firstDay >= endDay) return { periods: [], edges: [] };
+  const lastDay = new Date(endDay).toISOString().slice(0, 10);
+  if (firstDay >= endDay) return { periods: [], edges: [], lastDay };
   const periods: string[] = [];
   for (let day = firstDay; day < endDay;) {
     const date = new Date(day);
@@ -742,7 +757,7 @@ export function rollupPlan(window: DoraWindow): {
     ...(from < firstDay ? [{ from: window.from, to: new Date(firstDay - 1) }] : []),
     { from: new Date(endDay), to: window.to },
   ];
-  return { periods, edges };
+  return { periods, edges, lastDay };
 }
 
 function toHistoryEntry(row: { status: string; date: unknown }): HistoryEntry {

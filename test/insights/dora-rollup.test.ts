@@ -216,4 +216,23 @@ describe.each(DIALECTS)('the DORA rollup on %s', (dialect) => {
     expect(kept).toEqual(fresh);
     await compareAnswers();
   }, 300_000);
+
+  it('reads the last day from the deployments when one is dated after the window', async () => {
+    // Four minutes ahead of the clock (a create may be up to five): after the end of most windows below.
+    clock = NOWS[0]! - 2 * MINUTE;
+    const ahead = await inject(rolled, {
+      method: 'POST',
+      url: '/api/v1/create',
+      payload: {
+        workload: 'web',
+        platform: 'us',
+        environment: 'staging',
+        version: 'ahead',
+        status: 'ongoing',
+        date: new Date(clock + 4 * MINUTE).toISOString(),
+      },
+    });
+    expect(ahead.statusCode, ahead.body).toBe(201);
+    await compareAnswers();
+  }, 300_000);
 });

@@ -1,6 +1,15 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import {
+  sql,
+  type CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SelectQueryBuilder,
+  type SqlBool,
+} from 'kysely';
 import type { StoreDatabase } from './database.js';
 import { parseUtcDate, versionsTable } from './dialects/index.js';
+import type { VersionsIndex } from './dialects/dialect.js';
 import type { Database } from './schema.js';
 import { DeploymentDetailsStore } from './deployment-details.store.js';
 import { toDeployment } from './deployments.store.js';
@@ -20,6 +29,64 @@ export type ExportedDeployment = Omit<Deployment, 'raw'> & Details & { raw?: str
 
 /** The escape character of LIKE patterns: rarer than a backslash, and the same in every database's syntax. */
 const LIKE_ESCAPE = '!';
+
+/**
+ * A version prefix on one environment is first looked for among the environment's newest rows, this many
+ * times the rows asked for (plan()): when at least one in twenty of them matches, that walk answers; when
+ * the prefix is rarer there, its matches are read from the version index and sorted.
+ */
+const PREFIX_WALK_FACTOR = 20;
+
+/**
+ * The most statuses read one seek each and merged; a longer list (rare: the UI sends one status, or
+ * `successful`) is read by one walk that filters them.
+ */
+const MAX_MERGED_STATUSES = 8;
+
+/**
+ * A LIMIT no answer reaches (the largest INTEGER of the three databases). On the subquery of a version
+ * prefix's matches it changes nothing but keeps the planners from folding the subquery into the outer
+ * ORDER BY ... LIMIT, where PostgreSQL could choose to walk the date index after all.
+ */
+const EVERY_ROW = 2_147_483_647;
+
+/** A read of `versions`: its conditions, order and limit set, its columns (and joins) left to the caller. */
+type VersionsRead = SelectQueryBuilder<Database, 'versions', object>;
+
+/** Ids (and dates) of the rows answering, newest first: the caller loads the rows by id. */
+type KeysRead = SelectQueryBuilder<Database, 'versions', { versions_id: number; date: unknown }>;
+
+/**
+ * How a filter's rows are read (plan()): one query for the rows; one for their ids (merged seeks, a sort
+ * of a version's matches); or, for a version prefix, the bounded walk first and the sorted matches when the
+ * walk falls short.
+ */
+type Plan =
+  | { kind: 'rows'; read: VersionsRead }
+  | { kind: 'keys'; keys: KeysRead }
+  | {
+      kind: 'prefix';
+      /** The date of the environment's row `limit` × PREFIX_WALK_FACTOR newest (within the filter's dates). */
+      floor: SelectQueryBuilder<Database, 'versions', { date: unknown }>;
+      /** The walk through the rows from that date on (every row when the environment has fewer). */
+      walk: (floor: Date | string | undefined) => VersionsRead;
+      matches: KeysRead;
+    };
+
+/** The WHERE terms of a filter and cursor, by what they constrain (plan() chooses which a query uses). */
+interface Terms {
+  /** workload, platform, environment. */
+  scope: Array<Expression<SqlBool>>;
+  statuses: Array<Expression<SqlBool>>;
+  /** The version: exactly, or LIKE its prefix (and on SQLite the range of that prefix, see prefixRange). */
+  version: Array<Expression<SqlBool>>;
+  /** commit, deployer and q: semi-joins to versions_details, or a search of the version. */
+  search: Array<Expression<SqlBool>>;
+  /** from, to and the cursor's date: ranges of the date, which every index of `versions` has before the id. */
+  range: Array<Expression<SqlBool>>;
+  /** The rows of the cursor's own instant already sent (by id). */
+  ties: Array<Expression<SqlBool>>;
+}
 
 /**
  * The queries of GET /deployments and of corrections (DELETE). Every page is a keyset read: rows strictly
@@ -47,7 +114,12 @@ export class DeploymentsQueryStore {
     includeRaw: boolean,
   ): Promise<ListedDeployment[]> {
     return this.database.guard(async () => {
-      const rows = await this.matching(filter, after).select('versions.versions_id').limit(limit).execute();
+      const rows = await this.answer(
+        this.plan(filter, after, limit),
+        limit,
+        (read) => read.select('versions.versions_id').execute(),
+        async (ids) => ids.map((id) => ({ versions_id: id })),
+      );
       const ids = rows.map((row) => Number(row.versions_id));
       return includeRaw
         ? this.details.wholeDeployments(ids, { raw: true })
@@ -57,10 +129,10 @@ export class DeploymentsQueryStore {
 
   /**
    * Every deployment matching `filter`, newest first, flat (the row and its details, no changes or history),
-   * in batches of `batchSize` read one after the other by the same keyset query as pages, each one query.
-   * Memory holds one batch whatever the number of rows, and no connection is held between batches: on
-   * SQLite a driver-level stream would hold the only connection (every other request waiting) for the whole
-   * export, and on PostgreSQL it would run into the statement timeout.
+   * in batches of `batchSize` read one after the other by the same keyset queries as pages (plan()). Memory
+   * holds one batch whatever the number of rows, and no connection is held between batches: on SQLite a
+   * driver-level stream would hold the only connection (every other request waiting) for the whole export,
+   * and on PostgreSQL it would run into the statement timeout.
    */
   async *batches(
     filter: DeploymentFilter,
@@ -78,9 +150,29 @@ export class DeploymentsQueryStore {
     }
   }
 
-  /** The SQL of a page's keyset query, for EXPLAIN checks in tests. */
-  compile(filter: DeploymentFilter, after: CursorPosition | undefined, limit: number) {
-    return this.matching(filter, after).select('versions.versions_id').limit(limit).compile();
+  /**
+   * The SQL of a page's queries (plan()), for tests' EXPLAIN checks: one; or for a version prefix the
+   * floor's, the walk's (from `floor`) and the matches'.
+   */
+  compile(
+    filter: DeploymentFilter,
+    after: CursorPosition | undefined,
+    limit: number,
+    floor = new Date(0),
+  ): CompiledQuery[] {
+    const plan = this.plan(filter, after, limit);
+    switch (plan.kind) {
+      case 'rows':
+        return [plan.read.select('versions.versions_id').compile()];
+      case 'keys':
+        return [plan.keys.compile()];
+      case 'prefix':
+        return [
+          plan.floor.compile(),
+          plan.walk(this.database.sql.toDbDate(floor)).select('versions.versions_id').compile(),
+          plan.matches.compile(),
+        ];
+    }
   }
 
   private async flat(
@@ -89,28 +181,12 @@ export class DeploymentsQueryStore {
     includeRaw: boolean,
     limit: number,
   ): Promise<ExportedDeployment[]> {
-    const rows = await this.matching(filter, after)
-      .leftJoin('versions_details as d', 'd.versions_id', 'versions.versions_id')
-      .select([
-        'versions.versions_id',
-        'versions.workload',
-        'versions.platform',
-        'versions.environment',
-        'versions.version',
-        'versions.changelog_url',
-        'versions.status',
-        'versions.date',
-        'd.commit_sha',
-        'd.ref',
-        'd.repository',
-        'd.deployer',
-        'd.log_url',
-        'd.environment_url',
-        'd.description',
-      ])
-      .$if(includeRaw, (query) => query.select('versions.raw'))
-      .limit(limit)
-      .execute();
+    const rows = await this.answer(
+      this.plan(filter, after, limit),
+      limit,
+      (read) => this.flatRows(read, includeRaw),
+      (ids) => this.flatRows(this.byIds(ids), includeRaw),
+    );
     return rows.map((row) => {
       const exported: ExportedDeployment = {
         versions_id: Number(row.versions_id),
@@ -132,6 +208,31 @@ export class DeploymentsQueryStore {
       if (includeRaw) exported.raw = String((row as { raw?: unknown }).raw ?? '');
       return exported;
     });
+  }
+
+  /** A read's rows with their details, flat. */
+  private flatRows(read: VersionsRead, includeRaw: boolean) {
+    return read
+      .leftJoin('versions_details as d', 'd.versions_id', 'versions.versions_id')
+      .select([
+        'versions.versions_id',
+        'versions.workload',
+        'versions.platform',
+        'versions.environment',
+        'versions.version',
+        'versions.changelog_url',
+        'versions.status',
+        'versions.date',
+        'd.commit_sha',
+        'd.ref',
+        'd.repository',
+        'd.deployer',
+        'd.log_url',
+        'd.environment_url',
+        'd.description',
+      ])
+      .$if(includeRaw, (query) => query.select('versions.raw'))
+      .execute();
   }
 
   /**
@@ -187,60 +288,215 @@ export class DeploymentsQueryStore {
     );
   }
 
-  /** Deployments matching `filter` older than `after`, newest first: the keyset query, columns to be chosen. */
-  private matching(filter: DeploymentFilter, after: CursorPosition | undefined) {
+  /**
+   * How `filter` after `after` is read: up to `limit` rows, newest first (by date, then id). Each filter on
+   * one environment is a seek, whether what it asks for is common or rare there (docs/api.md, "How each
+   * filter is read"):
+   *
+   * - statuses (on one environment, or over everything): one seek per status of
+   *   idx_versions_environment_status_date (idx_versions_status_date), each newest first and limited to
+   *   `limit`, merged by (date, id) and limited again. Walking the environment's history for the statuses
+   *   asked reads every row of the others first, which is most of the history for a rare status; and
+   *   `status IN (...)` on the status index would lose its order (PostgreSQL sorts every match).
+   * - a version prefix on one environment: first a bounded walk, through the environment's `limit` × 20
+   *   newest rows (its date index, from the date of the last of them on); it answers when it finds `limit`
+   *   rows, as it does whenever the prefix matches at least one in twenty there. Else the prefix is rare in
+   *   that stretch, and its matches are read from idx_versions_environment_version (a range of the index)
+   *   and sorted. A common prefix never sorts; a rare one never walks far. An exact version is a seek of
+   *   that index, newest first.
+   * - otherwise a whole environment (or platform) walks its composite index newest first. Other filters
+   *   leave the choice to the planner: the status index for statuses, the details' indexes for a commit or a
+   *   deployer, the date index else.
+   *
+   * MySQL and MariaDB are told each index (dialects/mysql.ts); the other planners find it themselves.
+   */
+  private plan(filter: DeploymentFilter, after: CursorPosition | undefined, limit: number): Plan {
+    const rows = (index?: VersionsIndex): Plan => ({
+      kind: 'rows',
+      read: this.direct(filter, after, limit, index),
+    });
+    const searching = filter.q !== undefined || filter.commit !== undefined || filter.deployer !== undefined;
+    const environment =
+      filter.workload !== undefined && filter.platform !== undefined && filter.environment !== undefined;
+    const everywhere =
+      filter.workload === undefined && filter.platform === undefined && filter.environment === undefined;
+    const statuses = filter.statuses ?? [];
+    if (searching) return rows();
+    if (filter.version !== undefined) {
+      if (!environment) return rows();
+      if ('exact' in filter.version) return rows('idx_versions_environment_version');
+      return this.prefixPlan(filter, after, limit);
+    }
+    if ((environment || everywhere) && statuses.length > 0 && statuses.length <= MAX_MERGED_STATUSES) {
+      const index = environment ? 'idx_versions_environment_status_date' : 'idx_versions_status_date';
+      return statuses.length === 1
+        ? rows(index)
+        : { kind: 'keys', keys: this.merged(filter, statuses, after, limit, index) };
+    }
+    if (environment) return rows('idx_versions_environment_date');
+    if (filter.workload !== undefined && filter.platform !== undefined)
+      return rows('idx_versions_platform_date');
+    return rows();
+  }
+
+  /** Runs `plan`: its rows through `columns`, or (read by id) through `byIds`. */
+  private async answer<Row>(
+    plan: Plan,
+    limit: number,
+    columns: (read: VersionsRead) => Promise<Row[]>,
+    byIds: (ids: number[]) => Promise<Row[]>,
+  ): Promise<Row[]> {
+    const keyed = async (keys: KeysRead) => {
+      const ids = (await keys.execute()).map((key) => Number(key.versions_id));
+      return ids.length > 0 ? byIds(ids) : [];
+    };
+    switch (plan.kind) {
+      case 'rows':
+        return columns(plan.read);
+      case 'keys':
+        return keyed(plan.keys);
+      case 'prefix': {
+        // No floor: the environment has fewer rows than the walk's length, and the walk reads them all.
+        const floor = await plan.floor.executeTakeFirst();
+        const from = floor && this.database.sql.toDbDate(parseUtcDate(floor.date));
+        const walked = await columns(plan.walk(from));
+        if (!floor || walked.length >= limit) return walked;
+        return keyed(plan.matches);
+      }
+    }
+  }
+
+  /** The rows of `ids`, newest first (ids read by a plan of keys). */
+  private byIds(ids: number[]): VersionsRead {
     return this.db
-      .selectFrom(this.source(filter))
-      .where((eb) => eb.and(this.conditions(eb, filter, after)))
+      .selectFrom(versionsTable())
+      .where('versions.versions_id', 'in', ids)
       .orderBy('versions.date', 'desc')
       .orderBy('versions.versions_id', 'desc');
   }
 
-  /**
-   * Where the rows are read from. A filter on a whole environment (or platform) reads its composite index
-   * newest first; MySQL and MariaDB must be told so (see dialects/mysql.ts). Other filters leave the choice
-   * to the planner: the version index for a version, the status index for statuses, the date index else.
-   */
-  private source(filter: DeploymentFilter) {
-    const searching =
-      filter.version !== undefined ||
-      filter.q !== undefined ||
-      filter.commit !== undefined ||
-      filter.deployer !== undefined;
-    if (!searching && filter.workload && filter.platform && filter.environment) {
-      return this.database.sql.versionsThrough('idx_versions_environment_date');
-    }
-    if (!searching && filter.workload && filter.platform && !filter.environment) {
-      return this.database.sql.versionsThrough('idx_versions_platform_date');
-    }
-    return versionsTable();
+  /** Every term in one query through `index` (the planner's choice without one), newest first. */
+  private direct(
+    filter: DeploymentFilter,
+    after: CursorPosition | undefined,
+    limit: number,
+    index?: VersionsIndex,
+  ): VersionsRead {
+    return this.db
+      .selectFrom(index ? this.database.sql.versionsThrough(index) : versionsTable())
+      .where((eb) => eb.and(every(this.terms(eb, filter, after))))
+      .orderBy('versions.date', 'desc')
+      .orderBy('versions.versions_id', 'desc')
+      .limit(limit);
   }
 
-  private conditions(
+  /** One seek of `index` per status, each newest first, merged by (date, id). */
+  private merged(
+    filter: DeploymentFilter,
+    statuses: readonly string[],
+    after: CursorPosition | undefined,
+    limit: number,
+    index: VersionsIndex,
+  ): KeysRead {
+    const seeks = statuses.map((status, branch) =>
+      this.db
+        .selectFrom(
+          this.direct({ ...filter, statuses: [status] }, after, limit, index)
+            .select(['versions.versions_id', 'versions.date'])
+            .as(`s${branch}`),
+        )
+        .selectAll(),
+    );
+    const [first, ...others] = seeks as [KeysRead, ...KeysRead[]];
+    return this.newestKeys(
+      others.reduce((union, seek) => union.unionAll(seek), first),
+      limit,
+    );
+  }
+
+  /**
+   * A version prefix on one environment: the bounded walk (complete when it finds `limit` rows, since every
+   * other match is older than the whole stretch it reads), else the sorted matches (plan()).
+   */
+  private prefixPlan(filter: DeploymentFilter, after: CursorPosition | undefined, limit: number): Plan {
+    // The floor leaves out the cursor's ties (an OR the index cannot bound): counting a few rows of the
+    // cursor's instant already sent only shortens the stretch, which is still the newest rows after it.
+    const floor = this.db
+      .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date'))
+      .select('versions.date')
+      .where((eb) => {
+        const terms = this.terms(eb, filter, after);
+        return eb.and([...terms.scope, ...terms.range]);
+      })
+      .orderBy('versions.date', 'desc')
+      .orderBy('versions.versions_id', 'desc')
+      .offset(limit * PREFIX_WALK_FACTOR - 1)
+      .limit(1);
+    // The walk leaves out SQLite's prefix range, which would draw its planner to the version index.
+    const walk = (from: Date | string | undefined) =>
+      this.db
+        .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date'))
+        .where((eb) => {
+          const terms = this.terms(eb, filter, after, false);
+          const stretch = from === undefined ? [] : [eb('versions.date', '>=', from)];
+          return eb.and([...every(terms), ...stretch]);
+        })
+        .orderBy('versions.date', 'desc')
+        .orderBy('versions.versions_id', 'desc')
+        .limit(limit);
+    const matches = this.db
+      .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_version'))
+      .select(['versions.versions_id', 'versions.date'])
+      .where((eb) => eb.and(every(this.terms(eb, filter, after))))
+      .limit(EVERY_ROW);
+    return { kind: 'prefix', floor, walk, matches: this.newestKeys(matches, limit) };
+  }
+
+  /**
+   * The `limit` newest of `keys` (ids and dates read through an index), by (date, id). Typed as a read of
+   * `versions` like the keys it sorts, which is what its callers run.
+   */
+  private newestKeys(keys: KeysRead, limit: number): KeysRead {
+    return this.db
+      .selectFrom(keys.as('k'))
+      .select(['k.versions_id', 'k.date'])
+      .orderBy('k.date', 'desc')
+      .orderBy('k.versions_id', 'desc')
+      .limit(limit) as unknown as KeysRead;
+  }
+
+  /** The WHERE terms of `filter` and of the cursor `after`, by what they constrain. */
+  private terms(
     eb: ExpressionBuilder<Database, 'versions'>,
     filter: DeploymentFilter,
     after: CursorPosition | undefined,
-  ) {
+    prefixRange = true,
+  ): Terms {
     const toDb = (date: Date) => this.database.sql.toDbDate(date);
-    const conditions = [];
-    if (filter.workload !== undefined) conditions.push(eb('versions.workload', '=', filter.workload));
-    if (filter.platform !== undefined) conditions.push(eb('versions.platform', '=', filter.platform));
+    const terms: Terms = { scope: [], statuses: [], version: [], search: [], range: [], ties: [] };
+    if (filter.workload !== undefined) terms.scope.push(eb('versions.workload', '=', filter.workload));
+    if (filter.platform !== undefined) terms.scope.push(eb('versions.platform', '=', filter.platform));
     if (filter.environment !== undefined)
-      conditions.push(eb('versions.environment', '=', filter.environment));
+      terms.scope.push(eb('versions.environment', '=', filter.environment));
     if (filter.statuses !== undefined) {
       const [only] = filter.statuses;
-      conditions.push(
+      terms.statuses.push(
         filter.statuses.length === 1 && only !== undefined
           ? eb('versions.status', '=', only)
           : eb('versions.status', 'in', filter.statuses),
       );
     }
     if (filter.version !== undefined) {
-      conditions.push(
-        'exact' in filter.version
-          ? eb('versions.version', '=', filter.version.exact)
-          : sql<boolean>`${eb.ref('versions.version')} LIKE ${likePattern(filter.version.prefix, 'prefix')} ESCAPE '!'`,
-      );
+      if ('exact' in filter.version) {
+        terms.version.push(eb('versions.version', '=', filter.version.exact));
+      } else {
+        const { prefix } = filter.version;
+        terms.version.push(
+          sql<SqlBool>`${eb.ref('versions.version')} LIKE ${likePattern(prefix, 'prefix')} ESCAPE '!'`,
+        );
+        const range = prefixRange && this.database.sql.prefixRange(eb.ref('versions.version'), prefix);
+        if (range) terms.version.push(range);
+      }
     }
     // Details live beside `versions`: a filter on them is a semi-join, so a query without one reads one table.
     const withDetails = (
@@ -253,19 +509,19 @@ export class DeploymentsQueryStore {
       );
     if (filter.commit !== undefined) {
       const pattern = likePattern(filter.commit, 'prefix');
-      conditions.push(
-        withDetails((details) => sql<boolean>`${details.ref('commit_sha')} LIKE ${pattern} ESCAPE '!'`),
+      terms.search.push(
+        withDetails((details) => sql<SqlBool>`${details.ref('commit_sha')} LIKE ${pattern} ESCAPE '!'`),
       );
     }
     if (filter.deployer !== undefined) {
       const deployer = filter.deployer;
-      conditions.push(withDetails((details) => details('deployer', '=', deployer)));
+      terms.search.push(withDetails((details) => details('deployer', '=', deployer)));
     }
     if (filter.q !== undefined) {
       const pattern = likePattern(filter.q.toLowerCase(), 'substring');
       const contains = (column: Expression<unknown>) =>
-        sql<boolean>`lower(${column}) LIKE ${pattern} ESCAPE '!'`;
-      conditions.push(
+        sql<SqlBool>`lower(${column}) LIKE ${pattern} ESCAPE '!'`;
+      terms.search.push(
         eb.or([
           contains(eb.ref('versions.version')),
           withDetails((details) =>
@@ -274,21 +530,33 @@ export class DeploymentsQueryStore {
         ]),
       );
     }
-    if (filter.from !== undefined) conditions.push(eb('versions.date', '>=', toDb(filter.from)));
-    if (filter.to !== undefined) conditions.push(eb('versions.date', '<=', toDb(filter.to)));
+    if (filter.from !== undefined) terms.range.push(eb('versions.date', '>=', toDb(filter.from)));
+    if (filter.to !== undefined) terms.range.push(eb('versions.date', '<=', toDb(filter.to)));
     if (after !== undefined) {
       const date = toDb(after.date);
       // `date <= d` alone bounds the index range; the OR then drops the rows of that instant already sent.
-      conditions.push(eb('versions.date', '<=', date));
-      conditions.push(
+      terms.range.push(eb('versions.date', '<=', date));
+      terms.ties.push(
         eb.or([
           eb('versions.date', '<', date),
           eb.and([eb('versions.date', '=', date), eb('versions.versions_id', '<', after.id)]),
         ]),
       );
     }
-    return conditions;
+    return terms;
   }
+}
+
+/** Every term, in the order the SQL has always listed them (test/unit/store-sql.test.ts pins it). */
+function every(terms: Terms): Array<Expression<SqlBool>> {
+  return [
+    ...terms.scope,
+    ...terms.statuses,
+    ...terms.version,
+    ...terms.search,
+    ...terms.range,
+    ...terms.ties,
+  ];
 }
 
 /** A LIKE pattern matching `text` literally (its wildcards escaped) at the start or anywhere. */

@@ -118,9 +118,11 @@ export class InsightsStore {
 
   /** matrix()'s query, built and not run (test/unit/store-sql.test.ts pins its SQL on each dialect). */
   matrixQuery(workload?: string) {
+    // MariaDB is told the environment's date index: given the choice, it reads the newest successful one
+    // from idx_versions_environment_status_date instead, sorting every successful row of the environment.
     const newest = (eb: ExpressionBuilder<Database & { e: Database['versions_environments'] }, 'e'>) =>
       eb
-        .selectFrom('versions as n')
+        .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date', 'n'))
         .select('n.versions_id')
         .whereRef('n.workload', '=', 'e.workload')
         .whereRef('n.platform', '=', 'e.platform')

@@ -4,6 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentEvent } from '../../src/events/deployment-events.js';
 import { DeploymentEvents } from '../../src/events/deployment-events.js';
+import { parseFilter } from '../../src/deployments/deployments-query.js';
+import { DeploymentsQueryStore } from '../../src/store/deployments-query.store.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -243,6 +245,122 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
     for (const id of before) expect(seen).toContain(id);
     for (const id of seen) expect([...before, ...created]).toContain(id);
     for (const id of created) await t.app.inject({ method: 'DELETE', url: `/api/v1/deployments/${id}` });
+  });
+
+  describe('a busy environment: statuses and version prefixes, rare or common, page by page', () => {
+    // 240 deployments a minute apart in one environment, oldest first, every 50th sharing the instant of the
+    // one before (ordered by id). `failed` and the `0.` versions are rare and old, as a status or a release
+    // line no longer seen; `1.` is every other version; `1.1` a tenth of them here and there.
+    const busy = { workload: 'busy', platform: 'p', environment: 'e' };
+    const BUSY_START = Date.parse('2024-06-01T00:00:00.000Z');
+    let rows: Array<{ versions_id: number; version: string; status: string; date: string }> = [];
+
+    beforeAll(async () => {
+      const db = t.storeDatabase.db;
+      const values = Array.from({ length: 240 }, (_, i) => ({
+        ...busy,
+        version: i < 15 ? `0.${i}.0` : `1.${i % 20}.${i}`,
+        changelog_url: '',
+        raw: '{}',
+        status: i < 10 ? 'failed' : i % 7 === 0 ? 'ongoing' : i % 3 === 0 ? 'completed' : 'deployed',
+        date: t.storeDatabase.sql.toDbDate(new Date(BUSY_START + (i % 50 === 1 ? i - 1 : i) * 60_000)),
+      }));
+      await db.insertInto('versions').values(values).execute();
+      const all = (await get({ ...busy, limit: '1000' })).json().items as Row[];
+      rows = all.map(({ versions_id, version, status, date }) => ({ versions_id, version, status, date }));
+      expect(rows).toHaveLength(240);
+    });
+    afterAll(() => t.storeDatabase.db.deleteFrom('versions').where('workload', '=', busy.workload).execute());
+
+    const from = new Date(BUSY_START + 30 * 60_000).toISOString();
+    const to = new Date(BUSY_START + 200 * 60_000).toISOString();
+    const successful = ['deployed', 'completed'];
+    const CASES: Array<[Record<string, string>, (row: (typeof rows)[number]) => boolean]> = [
+      [{ status: 'failed' }, (row) => row.status === 'failed'],
+      [{ status: 'ongoing' }, (row) => row.status === 'ongoing'],
+      [{ status: 'failed,ongoing' }, (row) => ['failed', 'ongoing'].includes(row.status)],
+      [{ status: 'successful' }, (row) => successful.includes(row.status)],
+      [
+        { status: 'successful', from, to },
+        (row) => successful.includes(row.status) && row.date >= from && row.date <= to,
+      ],
+      [{ status: 'queued' }, () => false],
+      [{ version: '0.*' }, (row) => row.version.startsWith('0.')],
+      [{ version: '1.*' }, (row) => row.version.startsWith('1.')],
+      [{ version: '1.1*' }, (row) => row.version.startsWith('1.1')],
+      [{ version: '1.13.*' }, (row) => row.version.startsWith('1.13.')],
+      [{ version: '1.13.33' }, (row) => row.version === '1.13.33'],
+      [
+        { version: '0.*', status: 'failed' },
+        (row) => row.version.startsWith('0.') && row.status === 'failed',
+      ],
+      [
+        { version: '1.*', status: 'successful', from, to },
+        (row) =>
+          row.version.startsWith('1.') &&
+          successful.includes(row.status) &&
+          row.date >= from &&
+          row.date <= to,
+      ],
+    ];
+
+    it.each(CASES)('%j: the pages together are the answer, each row once', async (query, keep) => {
+      const expected = rows.filter(keep).map((row) => row.versions_id);
+      expect(
+        (await list({ ...busy, ...query })).map((row) => row.versions_id),
+        'one page',
+      ).toEqual(expected);
+      // Small pages: the walk of a version prefix is 20 × 3 rows long, shorter than the environment.
+      for (const limit of ['2', '7']) {
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const response = await get({ ...busy, ...query, limit, ...(cursor ? { cursor } : {}) });
+          expect(response.statusCode, response.body).toBe(200);
+          const body = response.json() as { items: Row[]; nextCursor: string | null };
+          expect(body.items.length).toBeLessThanOrEqual(Number(limit));
+          seen.push(...body.items.map((row) => row.versions_id));
+          cursor = body.nextCursor;
+        } while (cursor);
+        expect(seen, `limit ${limit}`).toEqual(expected);
+      }
+      // An export reads the same way, a batch at a time (here of 3 rows).
+      const store = new DeploymentsQueryStore(t.storeDatabase);
+      const exported: number[] = [];
+      for await (const batch of store.batches(parseFilter({ ...busy, ...query }), undefined, false, 3)) {
+        exported.push(...batch.map((row) => row.versions_id));
+      }
+      expect(exported, 'export').toEqual(expected);
+    });
+
+    it('returns every row of a rare prefix exactly once to a walk with rows inserted meanwhile', async () => {
+      const before = rows.filter((row) => row.version.startsWith('0.')).map((row) => row.versions_id);
+      const seen: number[] = [];
+      const inserted: Array<Promise<number>> = [];
+      let cursor: string | null = null;
+      let index = 0;
+      do {
+        // Between pages: a newer match, and a backfill older than every row of the environment.
+        inserted.push(create({ ...busy, version: `0.new.${index}` }));
+        inserted.push(
+          create({
+            ...busy,
+            version: `0.old.${index}`,
+            date: new Date(BUSY_START - (index + 1) * 60_000).toISOString(),
+          }),
+        );
+        const response = await get({ ...busy, version: '0.*', limit: '2', ...(cursor ? { cursor } : {}) });
+        const body = response.json() as { items: Row[]; nextCursor: string | null };
+        seen.push(...body.items.map((row) => row.versions_id));
+        cursor = body.nextCursor;
+        index++;
+      } while (cursor);
+      const created = await Promise.all(inserted);
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const id of before) expect(seen).toContain(id);
+      for (const id of seen) expect([...before, ...created]).toContain(id);
+      for (const id of created) await t.app.inject({ method: 'DELETE', url: `/api/v1/deployments/${id}` });
+    });
   });
 
   it('exports every matching row as CSV that a CSV parser reads back as the rows', async () => {

@@ -18,6 +18,8 @@ const window: DoraWindow = {
 };
 const environmentList: DeploymentFilter = { workload: 'api', platform: 'k8s', environment: 'prod' };
 const search: DeploymentFilter = { statuses: ['failed', 'deployed'], q: 'fix_1', from: window.from };
+const successful: DeploymentFilter = { ...environmentList, statuses: ['completed', 'deployed'] };
+const prefix: DeploymentFilter = { ...environmentList, version: { prefix: '1.4' } };
 
 /** Each main query of the service, compiled on `dialect` without a connection. */
 export function compileMainQueries(dialect: StoreDialect): Record<string, CompiledQuery[]> {
@@ -53,8 +55,10 @@ export function compileMainQueries(dialect: StoreDialect): Record<string, Compil
         date: date.toISOString(),
       },
     }),
-    'query API, one environment, after a cursor': [queries.compile(environmentList, { date, id: 42 }, 50)],
-    'query API, a search': [queries.compile(search, undefined, 50)],
+    'query API, one environment, after a cursor': queries.compile(environmentList, { date, id: 42 }, 50),
+    'query API, a search': queries.compile(search, undefined, 50),
+    'query API, one environment, two statuses': queries.compile(successful, { date, id: 42 }, 50),
+    'query API, one environment, a version prefix': queries.compile(prefix, undefined, 50, window.from),
     matrix: [insights.matrixQuery('api').compile()],
     'DORA counts': [insights.doraCountsQuery(window).compile()],
   };

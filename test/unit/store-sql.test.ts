@@ -413,22 +413,146 @@ const EXPECTED: Record<string, Expected> = {
       },
     ],
   },
+  'query API, one environment, two statuses': {
+    postgres: [
+      {
+        sql: 'select "k"."versions_id", "k"."date" from (select * from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = $1 and "versions"."platform" = $2 and "versions"."environment" = $3 and "versions"."status" = $4 and "versions"."date" <= $5 and ("versions"."date" < $6 or ("versions"."date" = $7 and "versions"."versions_id" < $8))) order by "versions"."date" desc, "versions"."versions_id" desc limit $9) as "s0" union all select * from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = $10 and "versions"."platform" = $11 and "versions"."environment" = $12 and "versions"."status" = $13 and "versions"."date" <= $14 and ("versions"."date" < $15 or ("versions"."date" = $16 and "versions"."versions_id" < $17))) order by "versions"."date" desc, "versions"."versions_id" desc limit $18) as "s1") as "k" order by "k"."date" desc, "k"."versions_id" desc limit $19',
+        parameters: [
+          'api',
+          'k8s',
+          'prod',
+          'completed',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          42,
+          50,
+          'api',
+          'k8s',
+          'prod',
+          'deployed',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          42,
+          50,
+          50,
+        ],
+      },
+    ],
+    mysql: [
+      {
+        sql: 'select `k`.`versions_id`, `k`.`date` from (select * from (select `versions`.`versions_id`, `versions`.`date` from versions as versions FORCE INDEX (idx_versions_environment_status_date) where (`versions`.`workload` = ? and `versions`.`platform` = ? and `versions`.`environment` = ? and `versions`.`status` = ? and `versions`.`date` <= ? and (`versions`.`date` < ? or (`versions`.`date` = ? and `versions`.`versions_id` < ?))) order by `versions`.`date` desc, `versions`.`versions_id` desc limit ?) as `s0` union all select * from (select `versions`.`versions_id`, `versions`.`date` from versions as versions FORCE INDEX (idx_versions_environment_status_date) where (`versions`.`workload` = ? and `versions`.`platform` = ? and `versions`.`environment` = ? and `versions`.`status` = ? and `versions`.`date` <= ? and (`versions`.`date` < ? or (`versions`.`date` = ? and `versions`.`versions_id` < ?))) order by `versions`.`date` desc, `versions`.`versions_id` desc limit ?) as `s1`) as `k` order by `k`.`date` desc, `k`.`versions_id` desc limit ?',
+        parameters: [
+          'api',
+          'k8s',
+          'prod',
+          'completed',
+          new Date('2026-12-01T10:00:00.000Z'),
+          new Date('2026-12-01T10:00:00.000Z'),
+          new Date('2026-12-01T10:00:00.000Z'),
+          42,
+          50,
+          'api',
+          'k8s',
+          'prod',
+          'deployed',
+          new Date('2026-12-01T10:00:00.000Z'),
+          new Date('2026-12-01T10:00:00.000Z'),
+          new Date('2026-12-01T10:00:00.000Z'),
+          42,
+          50,
+          50,
+        ],
+      },
+    ],
+    sqlite: [
+      {
+        sql: 'select "k"."versions_id", "k"."date" from (select * from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and "versions"."status" = ? and "versions"."date" <= ? and ("versions"."date" < ? or ("versions"."date" = ? and "versions"."versions_id" < ?))) order by "versions"."date" desc, "versions"."versions_id" desc limit ?) as "s0" union all select * from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and "versions"."status" = ? and "versions"."date" <= ? and ("versions"."date" < ? or ("versions"."date" = ? and "versions"."versions_id" < ?))) order by "versions"."date" desc, "versions"."versions_id" desc limit ?) as "s1") as "k" order by "k"."date" desc, "k"."versions_id" desc limit ?',
+        parameters: [
+          'api',
+          'k8s',
+          'prod',
+          'completed',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          42,
+          50,
+          'api',
+          'k8s',
+          'prod',
+          'deployed',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          '2026-12-01T10:00:00.000Z',
+          42,
+          50,
+          50,
+        ],
+      },
+    ],
+  },
+  'query API, one environment, a version prefix': {
+    postgres: [
+      {
+        sql: 'select "versions"."date" from versions as "versions" where ("versions"."workload" = $1 and "versions"."platform" = $2 and "versions"."environment" = $3) order by "versions"."date" desc, "versions"."versions_id" desc limit $4 offset $5',
+        parameters: ['api', 'k8s', 'prod', 1, 999],
+      },
+      {
+        sql: 'select "versions"."versions_id" from versions as "versions" where ("versions"."workload" = $1 and "versions"."platform" = $2 and "versions"."environment" = $3 and "versions"."version" LIKE $4 ESCAPE \'!\' and "versions"."date" >= $5) order by "versions"."date" desc, "versions"."versions_id" desc limit $6',
+        parameters: ['api', 'k8s', 'prod', '1.4%', '2026-11-01T00:00:00.000Z', 50],
+      },
+      {
+        sql: 'select "k"."versions_id", "k"."date" from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = $1 and "versions"."platform" = $2 and "versions"."environment" = $3 and "versions"."version" LIKE $4 ESCAPE \'!\') limit $5) as "k" order by "k"."date" desc, "k"."versions_id" desc limit $6',
+        parameters: ['api', 'k8s', 'prod', '1.4%', 2147483647, 50],
+      },
+    ],
+    mysql: [
+      {
+        sql: 'select `versions`.`date` from versions as versions FORCE INDEX (idx_versions_environment_date) where (`versions`.`workload` = ? and `versions`.`platform` = ? and `versions`.`environment` = ?) order by `versions`.`date` desc, `versions`.`versions_id` desc limit ? offset ?',
+        parameters: ['api', 'k8s', 'prod', 1, 999],
+      },
+      {
+        sql: "select `versions`.`versions_id` from versions as versions FORCE INDEX (idx_versions_environment_date) where (`versions`.`workload` = ? and `versions`.`platform` = ? and `versions`.`environment` = ? and `versions`.`version` LIKE ? ESCAPE '!' and `versions`.`date` >= ?) order by `versions`.`date` desc, `versions`.`versions_id` desc limit ?",
+        parameters: ['api', 'k8s', 'prod', '1.4%', new Date('2026-11-01T00:00:00.000Z'), 50],
+      },
+      {
+        sql: "select `k`.`versions_id`, `k`.`date` from (select `versions`.`versions_id`, `versions`.`date` from versions as versions FORCE INDEX (idx_versions_environment_version) where (`versions`.`workload` = ? and `versions`.`platform` = ? and `versions`.`environment` = ? and `versions`.`version` LIKE ? ESCAPE '!') limit ?) as `k` order by `k`.`date` desc, `k`.`versions_id` desc limit ?",
+        parameters: ['api', 'k8s', 'prod', '1.4%', 2147483647, 50],
+      },
+    ],
+    sqlite: [
+      {
+        sql: 'select "versions"."date" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ?) order by "versions"."date" desc, "versions"."versions_id" desc limit ? offset ?',
+        parameters: ['api', 'k8s', 'prod', 1, 999],
+      },
+      {
+        sql: 'select "versions"."versions_id" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and "versions"."version" LIKE ? ESCAPE \'!\' and "versions"."date" >= ?) order by "versions"."date" desc, "versions"."versions_id" desc limit ?',
+        parameters: ['api', 'k8s', 'prod', '1.4%', '2026-11-01T00:00:00.000Z', 50],
+      },
+      {
+        sql: 'select "k"."versions_id", "k"."date" from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and "versions"."version" LIKE ? ESCAPE \'!\' and "versions"."version" >= ? and "versions"."version" < ?) limit ?) as "k" order by "k"."date" desc, "k"."versions_id" desc limit ?',
+        parameters: ['api', 'k8s', 'prod', '1.4%', '1.4', '1.5', 2147483647, 50],
+      },
+    ],
+  },
   matrix: {
     postgres: [
       {
-        sql: 'select "m"."workload", "m"."platform", "m"."environment", "l"."versions_id" as "latest_id", "l"."version" as "latest_version", "l"."status" as "latest_status", "l"."date" as "latest_date", "c"."versions_id" as "current_id", "c"."version" as "current_version", "c"."date" as "current_date", "cd"."commit_sha" as "current_commit", "cd"."environment_url" as "current_environment_url" from (select "e"."workload", "e"."platform", "e"."environment", (select "n"."versions_id" from "versions" as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" order by "n"."date" desc, "n"."versions_id" desc limit $1) as "latest_id", (select "n"."versions_id" from "versions" as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" and "n"."status" in ($2, $3) order by "n"."date" desc, "n"."versions_id" desc limit $4) as "current_id" from "versions_environments" as "e" where "e"."workload" = $5) as "m" inner join "versions" as "l" on "l"."versions_id" = "m"."latest_id" left join "versions" as "c" on "c"."versions_id" = "m"."current_id" left join "versions_details" as "cd" on "cd"."versions_id" = "m"."current_id" order by "m"."workload", "m"."platform", "m"."environment"',
+        sql: 'select "m"."workload", "m"."platform", "m"."environment", "l"."versions_id" as "latest_id", "l"."version" as "latest_version", "l"."status" as "latest_status", "l"."date" as "latest_date", "c"."versions_id" as "current_id", "c"."version" as "current_version", "c"."date" as "current_date", "cd"."commit_sha" as "current_commit", "cd"."environment_url" as "current_environment_url" from (select "e"."workload", "e"."platform", "e"."environment", (select "n"."versions_id" from versions as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" order by "n"."date" desc, "n"."versions_id" desc limit $1) as "latest_id", (select "n"."versions_id" from versions as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" and "n"."status" in ($2, $3) order by "n"."date" desc, "n"."versions_id" desc limit $4) as "current_id" from "versions_environments" as "e" where "e"."workload" = $5) as "m" inner join "versions" as "l" on "l"."versions_id" = "m"."latest_id" left join "versions" as "c" on "c"."versions_id" = "m"."current_id" left join "versions_details" as "cd" on "cd"."versions_id" = "m"."current_id" order by "m"."workload", "m"."platform", "m"."environment"',
         parameters: [1, 'deployed', 'completed', 1, 'api'],
       },
     ],
     mysql: [
       {
-        sql: 'select `m`.`workload`, `m`.`platform`, `m`.`environment`, `l`.`versions_id` as `latest_id`, `l`.`version` as `latest_version`, `l`.`status` as `latest_status`, `l`.`date` as `latest_date`, `c`.`versions_id` as `current_id`, `c`.`version` as `current_version`, `c`.`date` as `current_date`, `cd`.`commit_sha` as `current_commit`, `cd`.`environment_url` as `current_environment_url` from (select `e`.`workload`, `e`.`platform`, `e`.`environment`, (select `n`.`versions_id` from `versions` as `n` where `n`.`workload` = `e`.`workload` and `n`.`platform` = `e`.`platform` and `n`.`environment` = `e`.`environment` order by `n`.`date` desc, `n`.`versions_id` desc limit ?) as `latest_id`, (select `n`.`versions_id` from `versions` as `n` where `n`.`workload` = `e`.`workload` and `n`.`platform` = `e`.`platform` and `n`.`environment` = `e`.`environment` and `n`.`status` in (?, ?) order by `n`.`date` desc, `n`.`versions_id` desc limit ?) as `current_id` from `versions_environments` as `e` where `e`.`workload` = ?) as `m` inner join `versions` as `l` on `l`.`versions_id` = `m`.`latest_id` left join `versions` as `c` on `c`.`versions_id` = `m`.`current_id` left join `versions_details` as `cd` on `cd`.`versions_id` = `m`.`current_id` order by `m`.`workload`, `m`.`platform`, `m`.`environment`',
+        sql: 'select `m`.`workload`, `m`.`platform`, `m`.`environment`, `l`.`versions_id` as `latest_id`, `l`.`version` as `latest_version`, `l`.`status` as `latest_status`, `l`.`date` as `latest_date`, `c`.`versions_id` as `current_id`, `c`.`version` as `current_version`, `c`.`date` as `current_date`, `cd`.`commit_sha` as `current_commit`, `cd`.`environment_url` as `current_environment_url` from (select `e`.`workload`, `e`.`platform`, `e`.`environment`, (select `n`.`versions_id` from versions as n FORCE INDEX (idx_versions_environment_date) where `n`.`workload` = `e`.`workload` and `n`.`platform` = `e`.`platform` and `n`.`environment` = `e`.`environment` order by `n`.`date` desc, `n`.`versions_id` desc limit ?) as `latest_id`, (select `n`.`versions_id` from versions as n FORCE INDEX (idx_versions_environment_date) where `n`.`workload` = `e`.`workload` and `n`.`platform` = `e`.`platform` and `n`.`environment` = `e`.`environment` and `n`.`status` in (?, ?) order by `n`.`date` desc, `n`.`versions_id` desc limit ?) as `current_id` from `versions_environments` as `e` where `e`.`workload` = ?) as `m` inner join `versions` as `l` on `l`.`versions_id` = `m`.`latest_id` left join `versions` as `c` on `c`.`versions_id` = `m`.`current_id` left join `versions_details` as `cd` on `cd`.`versions_id` = `m`.`current_id` order by `m`.`workload`, `m`.`platform`, `m`.`environment`',
         parameters: [1, 'deployed', 'completed', 1, 'api'],
       },
     ],
     sqlite: [
       {
-        sql: 'select "m"."workload", "m"."platform", "m"."environment", "l"."versions_id" as "latest_id", "l"."version" as "latest_version", "l"."status" as "latest_status", "l"."date" as "latest_date", "c"."versions_id" as "current_id", "c"."version" as "current_version", "c"."date" as "current_date", "cd"."commit_sha" as "current_commit", "cd"."environment_url" as "current_environment_url" from (select "e"."workload", "e"."platform", "e"."environment", (select "n"."versions_id" from "versions" as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" order by "n"."date" desc, "n"."versions_id" desc limit ?) as "latest_id", (select "n"."versions_id" from "versions" as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" and "n"."status" in (?, ?) order by "n"."date" desc, "n"."versions_id" desc limit ?) as "current_id" from "versions_environments" as "e" where "e"."workload" = ?) as "m" inner join "versions" as "l" on "l"."versions_id" = "m"."latest_id" left join "versions" as "c" on "c"."versions_id" = "m"."current_id" left join "versions_details" as "cd" on "cd"."versions_id" = "m"."current_id" order by "m"."workload", "m"."platform", "m"."environment"',
+        sql: 'select "m"."workload", "m"."platform", "m"."environment", "l"."versions_id" as "latest_id", "l"."version" as "latest_version", "l"."status" as "latest_status", "l"."date" as "latest_date", "c"."versions_id" as "current_id", "c"."version" as "current_version", "c"."date" as "current_date", "cd"."commit_sha" as "current_commit", "cd"."environment_url" as "current_environment_url" from (select "e"."workload", "e"."platform", "e"."environment", (select "n"."versions_id" from versions as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" order by "n"."date" desc, "n"."versions_id" desc limit ?) as "latest_id", (select "n"."versions_id" from versions as "n" where "n"."workload" = "e"."workload" and "n"."platform" = "e"."platform" and "n"."environment" = "e"."environment" and "n"."status" in (?, ?) order by "n"."date" desc, "n"."versions_id" desc limit ?) as "current_id" from "versions_environments" as "e" where "e"."workload" = ?) as "m" inner join "versions" as "l" on "l"."versions_id" = "m"."latest_id" left join "versions" as "c" on "c"."versions_id" = "m"."current_id" left join "versions_details" as "cd" on "cd"."versions_id" = "m"."current_id" order by "m"."workload", "m"."platform", "m"."environment"',
         parameters: [1, 'deployed', 'completed', 1, 'api'],
       },
     ],

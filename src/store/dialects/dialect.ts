@@ -11,17 +11,27 @@ import {
   type QueryResult,
   type RawBuilder,
   type SelectQueryBuilder,
+  type SqlBool,
 } from 'kysely';
 import type { DialectName } from '../../config.js';
 import type { Database, VersionsTable } from '../schema.js';
 import type { CreateStrategy, DoraMeasuring } from './strategies.js';
 
-/** The composite indexes of `versions` that read an environment's or a platform's rows newest first. */
-export type VersionsIndex = 'idx_versions_environment_date' | 'idx_versions_platform_date';
+/**
+ * The composite indexes of `versions` a query may be told to read: an environment's, a platform's, a status's
+ * rows newest first, an environment's rows of one status newest first, and an environment's versions (each
+ * version's rows newest first).
+ */
+export type VersionsIndex =
+  | 'idx_versions_environment_date'
+  | 'idx_versions_platform_date'
+  | 'idx_versions_status_date'
+  | 'idx_versions_environment_status_date'
+  | 'idx_versions_environment_version';
 
-/** `versions` for a FROM clause, leaving the choice of index to the database's planner. */
-export function versionsTable(): AliasedRawBuilder<VersionsTable, 'versions'> {
-  return sql<VersionsTable>`versions`.as('versions');
+/** `versions` for a FROM clause (as `alias`), leaving the choice of index to the database's planner. */
+export function versionsTable<A extends string = 'versions'>(alias?: A): AliasedRawBuilder<VersionsTable, A> {
+  return sql<VersionsTable>`versions`.as((alias ?? 'versions') as A);
 }
 
 /** Connections of a pool in use and idle, for metrics. */
@@ -48,10 +58,13 @@ export interface StoreConnection {
 /** The SQL spelled differently per database: built, never run, so it needs no connection. */
 export interface SqlFragments {
   /**
-   * `versions` for a FROM clause whose rows are read newest first through `index`. Only MySQL and MariaDB
-   * name the index (see mysql.ts); the other planners find it themselves.
+   * `versions` (as `alias`, `versions` by default) for a FROM clause whose rows are read through `index`.
+   * Only MySQL and MariaDB name the index (see mysql.ts); the other planners find it themselves.
    */
-  versionsThrough(index: VersionsIndex): AliasedRawBuilder<VersionsTable, 'versions'>;
+  versionsThrough<A extends string = 'versions'>(
+    index: VersionsIndex,
+    alias?: A,
+  ): AliasedRawBuilder<VersionsTable, A>;
   /** A date as the driver must receive it so that the column holds UTC. */
   toDbDate(date: Date): Date | string;
   /** The UTC day (YYYY-MM-DD) of a date column, as SQL. */
@@ -76,6 +89,31 @@ export interface SqlFragments {
    * others choose well without being told, and get the column unchanged.
    */
   unindexed(column: Expression<string>): Expression<string>;
+  /**
+   * Terms bounding `column` to the values that start with `prefix`, for the planner to seek them in an index
+   * beside the LIKE that matches them; none where that LIKE is sought already. SQLite's LIKE ignores case,
+   * so it is never sought in an index of a column compared byte by byte; the range
+   * [prefix, the next prefix) is, and holds exactly the values that start with `prefix`.
+   */
+  prefixRange(column: Expression<string>, prefix: string): RawBuilder<SqlBool> | undefined;
+}
+
+/**
+ * The smallest text greater than every text that starts with `prefix` (in code point order, which is UTF-8's
+ * byte order): its last character that is not the last code point, plus one, without what follows it.
+ * Undefined when every character is the last code point (nothing is greater).
+ */
+export function prefixSuccessor(prefix: string): string | undefined {
+  const characters = [...prefix];
+  while (characters.length > 0) {
+    const last = characters.pop()?.codePointAt(0) ?? 0;
+    if (last < 0x10ffff) {
+      // The code points of UTF-16 surrogates are never characters: the one after 0xD7FF is 0xE000.
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return characters.join('') + String.fromCodePoint(next);
+    }
+  }
+  return undefined;
 }
 
 /** What a database's errors mean to the service. */

@@ -17,6 +17,7 @@ import {
   isNetworkError,
   type StoreConnection,
   type StoreDialect,
+  type VersionsIndex,
 } from './dialect.js';
 import { createInBatchWithInsertId } from './strategies.js';
 
@@ -53,8 +54,10 @@ export const mysqlDialect: StoreDialect = {
     // original's single-column indexes and sorting the intersection (a second per lookup), or walks the
     // whole date index when its statistics promise an early match (as slow when the environment's
     // deployments are old). Naming the composite index makes every such read a short backward range scan.
-    versionsThrough: (index) =>
-      sql<VersionsTable>`versions`.as<'versions'>(sql`versions FORCE INDEX (${sql.raw(index)})`),
+    versionsThrough: <A extends string = 'versions'>(index: VersionsIndex, alias?: A) => {
+      const name = (alias ?? 'versions') as A;
+      return sql<VersionsTable>`versions`.as<A>(sql`${sql.raw(name)} FORCE INDEX (${sql.raw(index)})`);
+    },
     // mysql2 with timezone 'Z' writes a Date as its UTC wall-clock time.
     toDbDate: (date) => date,
     utcDay: (column) => sql<string>`date_format(${sql.ref(column)}, '%Y-%m-%d')`,
@@ -77,6 +80,8 @@ export const mysqlDialect: StoreDialect = {
     forUpdate: (query) => query.forUpdate(),
     lastInsertId: sql<number>`LAST_INSERT_ID()`,
     unindexed: (column) => column,
+    // LIKE 'text%' is sought as a range of the index (utf8mb4_bin compares code points).
+    prefixRange: () => undefined,
   },
   errors: {
     isUnavailable(error) {

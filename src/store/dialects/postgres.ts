@@ -53,7 +53,7 @@ export const postgresDialect: StoreDialect = {
   createAdapter: () => new PostgresAdapter(),
   createQueryCompiler: () => new PostgresQueryCompiler(),
   sql: {
-    versionsThrough: versionsTable,
+    versionsThrough: (_index, alias) => versionsTable(alias),
     // An ISO string with Z: a `timestamp` column keeps its wall-clock part, which is UTC.
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`,
@@ -64,6 +64,9 @@ export const postgresDialect: StoreDialect = {
     forUpdate: (query) => query.forUpdate(),
     lastInsertId: sql<number>`lastval()`,
     unindexed: (column) => column,
+    // LIKE 'text%' is sought in idx_versions_environment_version, whose version is compared byte by byte
+    // (varchar_pattern_ops) whatever the database's collation.
+    prefixRange: () => undefined,
   },
   errors: {
     isUnavailable(error) {

@@ -12,11 +12,13 @@ import {
   type MigrationLockOptions,
   type QueryResult,
   type SqliteDatabase,
+  type SqlBool,
 } from 'kysely';
 import type { Database } from '../schema.js';
 import {
   errorCode,
   upsertDailyCount,
+  prefixSuccessor,
   upsertDoraRollup,
   upsertEnvironmentCount,
   versionsTable,
@@ -32,7 +34,7 @@ export const sqliteDialect: StoreDialect = {
   createAdapter: () => new MigrationLockingSqliteAdapter(),
   createQueryCompiler: () => new SqliteQueryCompiler(),
   sql: {
-    versionsThrough: versionsTable,
+    versionsThrough: (_index, alias) => versionsTable(alias),
     toDbDate: (date) => date.toISOString(),
     utcDay: (column) => sql<string>`substr(${sql.ref(column)}, 1, 10)`,
     // julianday() reads the ISO text (its Z included) to the millisecond.
@@ -43,6 +45,12 @@ export const sqliteDialect: StoreDialect = {
     forUpdate: (query) => query,
     lastInsertId: sql<number>`last_insert_rowid()`,
     unindexed: (column) => sql<string>`+${column}`,
+    prefixRange: (column, prefix) => {
+      const next = prefixSuccessor(prefix);
+      return next === undefined
+        ? sql<SqlBool>`${column} >= ${prefix}`
+        : sql<SqlBool>`${column} >= ${prefix} and ${column} < ${next}`;
+    },
   },
   errors: {
     isUnavailable(error) {

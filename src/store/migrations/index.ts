@@ -14,6 +14,7 @@ import * as changeNotifications from './2026-12-01-19-change-notifications.js';
 import * as dailyCounts from './2026-12-02-15-daily-counts.js';
 import * as environmentUrl from './2026-12-02-18-environment-url.js';
 import * as doraRollup from './2026-12-03-01-dora-rollup.js';
+import * as filterSeekIndexes from './2026-12-03-13-filter-seek-indexes.js';
 
 type DialectMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['2026-12-02-15-daily-counts', dailyCounts],
   ['2026-12-02-18-environment-url', environmentUrl],
   ['2026-12-03-01-dora-rollup', doraRollup],
+  ['2026-12-03-13-filter-seek-indexes', filterSeekIndexes],
 ];
 
 /** The migrations, bound to the dialect they run on (DDL differs between databases). */

@@ -1,8 +1,8 @@
-import { Readable, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { stringify } from 'csv-stringify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actorOf } from '../audit/actor.js';
+import { csvHeader, csvRecords } from './csv.js';
 import {
   AuditPageSchema,
   AuditQuerySchema,
@@ -12,12 +12,13 @@ import {
   VersionIdParamsSchema,
 } from './deployments-query.schemas.js';
 import type { DeploymentsQueryService, ExportRequest } from './deployments-query.service.js';
+import type { ExportedDeployment } from '../store/deployments-query.store.js';
 import { DeploymentSchema, withErrors } from './deployments.schemas.js';
 import type { AuditService } from '../audit/audit.service.js';
 
 type ExportFormat = 'json' | 'csv' | 'ndjson';
 
-const CSV_COLUMNS = [
+const CSV_COLUMNS: Array<keyof ExportedDeployment> = [
   'versions_id',
   'workload',
   'platform',
@@ -136,9 +137,11 @@ function withCursor(request: FastifyRequest, cursor: string): string {
 }
 
 /**
- * Every matching row as CSV (csv-stringify: RFC 4180 quoting, and its escape_formulas prefixes a quote to
- * cells starting with = + - @ tab or CR) or NDJSON. Rows are pulled from the database only as fast as the
- * client reads (stream back-pressure), a bounded batch at a time.
+ * Every matching row as CSV (csv.ts: RFC 4180 quoting, cells a spreadsheet would run as a formula
+ * neutralised) or NDJSON. Rows are read a batch at a time (DeploymentsQueryService.batches), and each batch
+ * becomes one chunk of bytes at once, so its row objects die young (see docs/API.md, "Exports and memory").
+ * The stream is a byte stream: its buffer is counted in bytes (16 KiB), so the next batch is read only once
+ * the previous chunk went to the socket, and a slow client holds at most about one batch's text.
  */
 function exportStream(
   service: DeploymentsQueryService,
@@ -146,20 +149,20 @@ function exportStream(
   format: 'csv' | 'ndjson',
   request: FastifyRequest,
 ): Readable {
-  if (format === 'csv') {
-    const rows = Readable.from(service.rows(exported));
-    const done = (error: Error | null) => {
-      if (error) request.log.warn({ err: error.message }, 'deployments export ended early');
-    };
-    const columns = exported.includeRaw ? [...CSV_COLUMNS, 'raw'] : CSV_COLUMNS;
-    return pipeline(
-      rows,
-      stringify({ header: true, columns, escape_formulas: true, record_delimiter: '\r\n' }),
-      done,
-    );
-  }
-  const lines = async function* () {
-    for await (const row of service.rows(exported)) yield `${JSON.stringify(row)}\n`;
+  const columns: Array<keyof ExportedDeployment> = exported.includeRaw
+    ? [...CSV_COLUMNS, 'raw']
+    : CSV_COLUMNS;
+  const chunks = async function* () {
+    if (format === 'csv') yield Buffer.from(csvHeader(columns));
+    for await (const batch of service.batches(exported)) {
+      const text =
+        format === 'csv'
+          ? csvRecords(batch, columns)
+          : batch.map((row) => `${JSON.stringify(row)}\n`).join('');
+      yield Buffer.from(text);
+    }
   };
-  return Readable.from(lines());
+  const stream = Readable.from(chunks(), { objectMode: false });
+  stream.on('error', (error) => request.log.warn({ err: error.message }, 'deployments export ended early'));
+  return stream;
 }

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import {
   sql,
   type CompiledQuery,
@@ -142,6 +143,10 @@ export class DeploymentsQueryStore {
   ): AsyncGenerator<ExportedDeployment[]> {
     let position = after;
     for (;;) {
+      // A turn of the event loop between batches: on SQLite (synchronous) with a client that reads as fast as
+      // the rows come, the export would otherwise be one chain of promises that no other request, timer or
+      // health probe could interrupt until the last row.
+      if (position !== after) await setImmediate();
       const batch = await this.database.guard(() => this.flat(filter, position, includeRaw, batchSize));
       if (batch.length > 0) yield batch;
       const last = batch.at(-1);

@@ -45,9 +45,9 @@ const PREFIX_WALK_FACTOR = 20;
 const MAX_MERGED_STATUSES = 8;
 
 /**
- * A LIMIT no answer reaches (the largest INTEGER of the three databases). On the subquery of a version
- * prefix's matches it changes nothing but keeps the planners from folding the subquery into the outer
- * ORDER BY ... LIMIT, where PostgreSQL could choose to walk the date index after all.
+ * A LIMIT no answer reaches (the largest INTEGER of the three databases). On the subquery of a version's
+ * matches it changes nothing but keeps the planners from folding the subquery into the outer ORDER BY ...
+ * LIMIT, where they could choose to walk the date index after all (SQLite does, to spare a sort).
  */
 const EVERY_ROW = 2_147_483_647;
 
@@ -79,7 +79,7 @@ interface Terms {
   /** workload, platform, environment. */
   scope: Array<Expression<SqlBool>>;
   statuses: Array<Expression<SqlBool>>;
-  /** The version: exactly, or LIKE its prefix (and on SQLite the range of that prefix, see prefixRange). */
+  /** The version: exactly, or LIKE its prefix (and the range of that prefix where it helps, prefixRange). */
   version: Array<Expression<SqlBool>>;
   /** commit, deployer and q: semi-joins to versions_details, or a search of the version. */
   search: Array<Expression<SqlBool>>;
@@ -307,8 +307,8 @@ export class DeploymentsQueryStore {
    *   newest rows (its date index, from the date of the last of them on); it answers when it finds `limit`
    *   rows, as it does whenever the prefix matches at least one in twenty there. Else the prefix is rare in
    *   that stretch, and its matches are read from idx_versions_environment_version (a range of the index)
-   *   and sorted. A common prefix never sorts; a rare one never walks far. An exact version is a seek of
-   *   that index, newest first.
+   *   and sorted (a status asked with it is checked in that index too). A common prefix never sorts; a rare
+   *   one never walks far. An exact version is read the same way as a rare prefix: its few rows, sorted.
    * - otherwise a whole environment (or platform) walks its composite index newest first. Other filters
    *   leave the choice to the planner: the status index for statuses, the details' indexes for a commit or a
    *   deployer, the date index else.
@@ -329,7 +329,7 @@ export class DeploymentsQueryStore {
     if (searching) return rows();
     if (filter.version !== undefined) {
       if (!environment) return rows();
-      if ('exact' in filter.version) return rows('idx_versions_environment_version');
+      if ('exact' in filter.version) return { kind: 'keys', keys: this.versionMatches(filter, after, limit) };
       return this.prefixPlan(filter, after, limit);
     }
     if ((environment || everywhere) && statuses.length > 0 && statuses.length <= MAX_MERGED_STATUSES) {
@@ -437,24 +437,37 @@ export class DeploymentsQueryStore {
       .orderBy('versions.versions_id', 'desc')
       .offset(limit * PREFIX_WALK_FACTOR - 1)
       .limit(1);
-    // The walk leaves out SQLite's prefix range, which would draw its planner to the version index.
+    // The walk's version terms are unindexed: SQLite's planner, drawn to the prefix's range, would read every
+    // match from the version index and sort them. PostgreSQL weighs both (each bounded); MariaDB is told.
     const walk = (from: Date | string | undefined) =>
       this.db
         .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_date'))
         .where((eb) => {
-          const terms = this.terms(eb, filter, after, false);
+          const terms = this.terms(eb, filter, after, 'walk');
           const stretch = from === undefined ? [] : [eb('versions.date', '>=', from)];
           return eb.and([...every(terms), ...stretch]);
         })
         .orderBy('versions.date', 'desc')
         .orderBy('versions.versions_id', 'desc')
         .limit(limit);
+    return { kind: 'prefix', floor, walk, matches: this.versionMatches(filter, after, limit) };
+  }
+
+  /**
+   * The `limit` newest rows of a version, or of a version prefix, on one environment: every match read from
+   * idx_versions_environment_version (a range of it, the status checked there too), then sorted.
+   */
+  private versionMatches(
+    filter: DeploymentFilter,
+    after: CursorPosition | undefined,
+    limit: number,
+  ): KeysRead {
     const matches = this.db
       .selectFrom(this.database.sql.versionsThrough('idx_versions_environment_version'))
       .select(['versions.versions_id', 'versions.date'])
-      .where((eb) => eb.and(every(this.terms(eb, filter, after))))
+      .where((eb) => eb.and(every(this.terms(eb, filter, after, 'seek'))))
       .limit(EVERY_ROW);
-    return { kind: 'prefix', floor, walk, matches: this.newestKeys(matches, limit) };
+    return this.newestKeys(matches, limit);
   }
 
   /**
@@ -470,12 +483,16 @@ export class DeploymentsQueryStore {
       .limit(limit) as unknown as KeysRead;
   }
 
-  /** The WHERE terms of `filter` and of the cursor `after`, by what they constrain. */
+  /**
+   * The WHERE terms of `filter` and of the cursor `after`, by what they constrain. A version prefix is read
+   * as `prefix` says: `filter`, where the planner chooses; `seek`, in the version index (its range spelled
+   * out, see prefixRange); `walk`, never from the version index.
+   */
   private terms(
     eb: ExpressionBuilder<Database, 'versions'>,
     filter: DeploymentFilter,
     after: CursorPosition | undefined,
-    prefixRange = true,
+    prefix: 'filter' | 'seek' | 'walk' = 'filter',
   ): Terms {
     const toDb = (date: Date) => this.database.sql.toDbDate(date);
     const terms: Terms = { scope: [], statuses: [], version: [], search: [], range: [], ties: [] };
@@ -495,11 +512,13 @@ export class DeploymentsQueryStore {
       if ('exact' in filter.version) {
         terms.version.push(eb('versions.version', '=', filter.version.exact));
       } else {
-        const { prefix } = filter.version;
-        terms.version.push(
-          sql<SqlBool>`${eb.ref('versions.version')} LIKE ${likePattern(prefix, 'prefix')} ESCAPE '!'`,
-        );
-        const range = prefixRange && this.database.sql.prefixRange(eb.ref('versions.version'), prefix);
+        const text = filter.version.prefix;
+        const column =
+          prefix === 'walk'
+            ? this.database.sql.unindexed(eb.ref('versions.version'))
+            : eb.ref('versions.version');
+        terms.version.push(sql<SqlBool>`${column} LIKE ${likePattern(text, 'prefix')} ESCAPE '!'`);
+        const range = this.database.sql.prefixRange(column, text, prefix === 'seek');
         if (range) terms.version.push(range);
       }
     }

@@ -121,7 +121,7 @@ const COMBINATIONS: Expectation[] = [
     reads: [...prefixReads(true).slice(0, 2), { order: 'sorted', index: [byVersion, byStatus] }],
   },
   {
-    // An exact version is a seek of the version index; PostgreSQL may as well sort the one row it finds.
+    // An exact version's few rows, read from the version index and sorted.
     name: 'environment + exact version',
     filter: { ...environment, version: { exact: '1.4.7' } },
     reads: [{ order: 'sorted', index: [byVersion, 'idx_version'] }],

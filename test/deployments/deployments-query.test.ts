@@ -187,6 +187,11 @@ describe.each(DIALECTS)('GET /deployments on %s', (dialect) => {
       expect((await list({ q: '!' })).map((row) => row.versions_id)).toEqual([id]);
       expect((await list({ version: '50%*' })).map((row) => row.versions_id)).toEqual([id]);
       expect(await list({ version: '5_%*' })).toEqual([]);
+      // A prefix is compared as it is written, on every database (SQLite's LIKE alone would ignore case).
+      const environment = { workload: 'wild', platform: 'p', environment: 'e' };
+      expect((await list({ version: '50%_OFF*' })).map((row) => row.versions_id)).toEqual([]);
+      expect((await list({ ...environment, version: '50%_OFF*' })).map((row) => row.versions_id)).toEqual([]);
+      expect((await list({ ...environment, version: '50%_o*' })).map((row) => row.versions_id)).toEqual([id]);
     } finally {
       await t.app.inject({ method: 'DELETE', url: `/api/v1/deployments/${id}` });
     }

@@ -504,8 +504,8 @@ const EXPECTED: Record<string, Expected> = {
         parameters: ['api', 'k8s', 'prod', '1.4%', '2026-11-01T00:00:00.000Z', 50],
       },
       {
-        sql: 'select "k"."versions_id", "k"."date" from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = $1 and "versions"."platform" = $2 and "versions"."environment" = $3 and "versions"."version" LIKE $4 ESCAPE \'!\') limit $5) as "k" order by "k"."date" desc, "k"."versions_id" desc limit $6',
-        parameters: ['api', 'k8s', 'prod', '1.4%', 2147483647, 50],
+        sql: 'select "k"."versions_id", "k"."date" from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = $1 and "versions"."platform" = $2 and "versions"."environment" = $3 and "versions"."version" LIKE $4 ESCAPE \'!\' and "versions"."version" ~>=~ $5 and "versions"."version" ~<~ $6) limit $7) as "k" order by "k"."date" desc, "k"."versions_id" desc limit $8',
+        parameters: ['api', 'k8s', 'prod', '1.4%', '1.4', '1.5', 2147483647, 50],
       },
     ],
     mysql: [
@@ -528,8 +528,8 @@ const EXPECTED: Record<string, Expected> = {
         parameters: ['api', 'k8s', 'prod', 1, 999],
       },
       {
-        sql: 'select "versions"."versions_id" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and "versions"."version" LIKE ? ESCAPE \'!\' and "versions"."date" >= ?) order by "versions"."date" desc, "versions"."versions_id" desc limit ?',
-        parameters: ['api', 'k8s', 'prod', '1.4%', '2026-11-01T00:00:00.000Z', 50],
+        sql: 'select "versions"."versions_id" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and +"versions"."version" LIKE ? ESCAPE \'!\' and +"versions"."version" >= ? and +"versions"."version" < ? and "versions"."date" >= ?) order by "versions"."date" desc, "versions"."versions_id" desc limit ?',
+        parameters: ['api', 'k8s', 'prod', '1.4%', '1.4', '1.5', '2026-11-01T00:00:00.000Z', 50],
       },
       {
         sql: 'select "k"."versions_id", "k"."date" from (select "versions"."versions_id", "versions"."date" from versions as "versions" where ("versions"."workload" = ? and "versions"."platform" = ? and "versions"."environment" = ? and "versions"."version" LIKE ? ESCAPE \'!\' and "versions"."version" >= ? and "versions"."version" < ?) limit ?) as "k" order by "k"."date" desc, "k"."versions_id" desc limit ?',

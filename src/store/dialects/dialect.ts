@@ -19,8 +19,8 @@ import type { CreateStrategy, DoraMeasuring } from './strategies.js';
 
 /**
  * The composite indexes of `versions` a query may be told to read: an environment's, a platform's, a status's
- * rows newest first, an environment's rows of one status newest first, and an environment's versions (each
- * version's rows newest first).
+ * rows newest first, an environment's rows of one status newest first, and an environment's versions (with
+ * their status, then date).
  */
 export type VersionsIndex =
   | 'idx_versions_environment_date'
@@ -90,12 +90,14 @@ export interface SqlFragments {
    */
   unindexed(column: Expression<string>): Expression<string>;
   /**
-   * Terms bounding `column` to the values that start with `prefix`, for the planner to seek them in an index
-   * beside the LIKE that matches them; none where that LIKE is sought already. SQLite's LIKE ignores case,
-   * so it is never sought in an index of a column compared byte by byte; the range
-   * [prefix, the next prefix) is, and holds exactly the values that start with `prefix`.
+   * Terms bounding `column` to the values that start with `prefix`, [prefix, the next prefix) compared byte
+   * by byte, which is exactly those values: beside the LIKE that matches them, for the planner to seek them in
+   * an index (`seek`: a read that must). SQLite: always, as its LIKE ignores case (the range makes the prefix
+   * exact, as on the others) and is never sought in an index of a column compared byte by byte. PostgreSQL:
+   * when sought, as its generic plans cannot bound LIKE $1 (see postgres.ts); elsewhere the terms would only
+   * skew its estimates. MariaDB seeks LIKE 'text%' itself, with each execution's value: never.
    */
-  prefixRange(column: Expression<string>, prefix: string): RawBuilder<SqlBool> | undefined;
+  prefixRange(column: Expression<string>, prefix: string, seek: boolean): RawBuilder<SqlBool> | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   sql,
   type PostgresPool,
   type PostgresPoolClient,
+  type SqlBool,
 } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -15,6 +16,7 @@ import {
   executeInTransaction,
   isNetworkError,
   parseUtcDate,
+  prefixSuccessor,
   upsertDailyCount,
   upsertDoraRollup,
   upsertEnvironmentCount,
@@ -64,9 +66,16 @@ export const postgresDialect: StoreDialect = {
     forUpdate: (query) => query.forUpdate(),
     lastInsertId: sql<number>`lastval()`,
     unindexed: (column) => column,
-    // LIKE 'text%' is sought in idx_versions_environment_version, whose version is compared byte by byte
-    // (varchar_pattern_ops) whatever the database's collation.
-    prefixRange: () => undefined,
+    // The byte-wise comparisons of idx_versions_environment_version's version (varchar_pattern_ops, whatever
+    // the database's collation). LIKE $1 alone is sought only in a plan made for its value; a statement run
+    // often gets a generic plan (prepared statements, postgres.ts), which could not bound the version.
+    prefixRange: (column, prefix, seek) => {
+      if (!seek) return undefined;
+      const next = prefixSuccessor(prefix);
+      return next === undefined
+        ? sql<SqlBool>`${column} ~>=~ ${prefix}`
+        : sql<SqlBool>`${column} ~>=~ ${prefix} and ${column} ~<~ ${next}`;
+    },
   },
   errors: {
     isUnavailable(error) {

@@ -1,5 +1,6 @@
 // Deployments for the browser tests and the screenshots: realistic, deterministic for a given `now`, spread over
 // the last ten days, with one long history for pagination and a few hostile strings that must stay text.
+import { mulberry32 } from '../helpers/random.js';
 
 /** The body of a POST /api/v1/create. */
 export interface DemoDeployment {
@@ -57,17 +58,6 @@ const COMBINATIONS = [
   ['identity', 'production', 'prod-eu'],
 ] as const;
 
-/** A small deterministic random generator (mulberry32), so that every run records the same history. */
-function randomGenerator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pickStatus(random: number, hoursAgo: number): string {
   if (hoursAgo < 3 && random < 0.5) return 'ongoing';
   if (random < 0.55) return 'deployed';
@@ -79,7 +69,7 @@ function pickStatus(random: number, hoursAgo: number): string {
 
 /** Every demo deployment, oldest first, dated relative to `now`; the hostile one unless told otherwise. */
 export function demoDeployments(now: Date, options: { hostile?: boolean } = {}): DemoDeployment[] {
-  const random = randomGenerator(42);
+  const random = mulberry32(42);
   const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3600_000).toISOString();
   const deployments: DemoDeployment[] = [];
   const minors = new Map<string, number>();

@@ -2,6 +2,7 @@
 // workloads, about 925 deployments over 60 days, one workload (edge-proxy) with 60 environments (56 points of
 // presence), one environment (storefront development/dev) with 300 deployments, and deployments in progress:
 // one fresh, one stale (over an hour), one older than the 25 newest. Deterministic for a given `now`.
+import { mulberry32 } from '../helpers/random.js';
 
 export interface TeamDeployment {
   workload: string;
@@ -33,23 +34,13 @@ export const TEAM = {
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-function randomGenerator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const popName = (index: number) => `pop-${String(index + 1).padStart(2, '0')}`;
 /** The address every deployment to a point of presence sends as its environmentURL. */
 export const popUrl = (index: number) => `https://${popName(index)}.edge.example.com/`;
 
 /** Every deployment of the team's 60 days, oldest first. */
 export function teamDeployments(now: Date): TeamDeployment[] {
-  const random = randomGenerator(18);
+  const random = mulberry32(18);
   const at = (ago: number) => new Date(now.getTime() - ago).toISOString();
   const list: TeamDeployment[] = [];
   const status = () => {

@@ -10,6 +10,7 @@ import type { StoreDatabase } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { seeded } from '../helpers/random.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -20,20 +21,6 @@ const WORKLOADS = ['api', 'web', 'batch'];
 const PLATFORMS = ['eu', 'us'];
 const ENVIRONMENTS = ['production', 'staging', 'dev'];
 const STATUSES = ['deployed', 'completed', 'failed', 'ongoing', 'deployed', 'failed'];
-
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  return { next, pick };
-}
 
 /** Dates on the edges of days: midnights and the same time as a "now" some days before, ±1 ms. */
 function edgeDate(random: ReturnType<typeof seeded>): number {

@@ -7,23 +7,13 @@ import { SUCCESSFUL_STATUSES } from '../../src/deployments/deployment.js';
 import { inferTier } from '../../src/environments/tiers.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const NOW = Date.parse('2025-06-30T12:00:00.000Z');
 const DAYS = 30;
-
-/** mulberry32: a small seeded generator, enough to spread test data. */
-function generator(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Recorded {
   workload: string;
@@ -40,7 +30,7 @@ describe.each(DIALECTS)('DORA on random data on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { deps: { now: () => new Date(clock) } });
-    const random = generator(15);
+    const random = mulberry32(15);
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
     const plan: Array<Recorded & { later?: string; commit: string; committedAt: string }> = [];
     for (let burst = 0; burst < 20; burst += 1) {

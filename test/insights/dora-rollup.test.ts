@@ -11,6 +11,7 @@ import { up as rollUpExistingDeployments } from '../../src/store/migrations/2026
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { seeded } from '../helpers/random.js';
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
@@ -24,20 +25,6 @@ const WORKLOADS = ['api', 'web'];
 const PLATFORMS = ['eu', 'us'];
 const ENVIRONMENTS = ['production', 'staging'];
 const STATUSES = ['deployed', 'completed', 'failed', 'ongoing', 'deployed', 'failed'];
-
-/** mulberry32, so that a failure can be replayed. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  return { next, pick };
-}
 
 /** A date among the last 100 days before the writes, a third of them on a day's or a month's edge (±1 ms). */
 function randomDate(random: ReturnType<typeof seeded>): number {

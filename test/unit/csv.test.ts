@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { csvHeader, csvRecords, type CsvValue } from '../../src/deployments/csv.js';
 import { prefixSuccessor } from '../../src/store/dialects/dialect.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const COLUMNS = ['id', 'text', 'other'] as const;
 type Record3 = Record<(typeof COLUMNS)[number], CsvValue>;
@@ -69,17 +70,6 @@ function randomText(random: () => number): string {
   return Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
 }
 
-/** A small deterministic generator (mulberry32), so that a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const reference = (records: Record3[]) =>
   stringify(records, {
     header: true,
@@ -100,7 +90,7 @@ describe('the CSV of exports', () => {
   });
 
   it('writes what csv-stringify writes, for random text', () => {
-    const random = seeded(13);
+    const random = mulberry32(13);
     const records = Array.from({ length: 2000 }, (_, id) => ({
       id,
       text: randomText(random),

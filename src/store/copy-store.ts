@@ -83,32 +83,35 @@ async function copyTables(
   }
 
   // One read transaction on SQLite: a consistent snapshot whatever a running server writes meanwhile.
-  return sourceDb.transaction().execute(async (reader) => {
-    const report: CopyReport = [];
-    await targetDb.transaction().execute(async (writer) => {
+  return sourceDb
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (reader) => {
+      const report: CopyReport = [];
+      await targetDb.transaction().execute(async (writer) => {
+        for (const table of tables) {
+          const rows = await copyTable(reader, writer, table, target, (done) =>
+            progress(`${table.name}: ${done} rows`),
+          );
+          report.push({ table: table.name, rows });
+        }
+      });
+      // After the commit: MySQL's ALTER TABLE would commit the transaction by itself anyway.
       for (const table of tables) {
-        const rows = await copyTable(reader, writer, table, target, (done) =>
-          progress(`${table.name}: ${done} rows`),
-        );
-        report.push({ table: table.name, rows });
+        if (table.autoIncrement)
+          await RESET_COUNTER[target.dialect.name](targetDb, table.name, table.autoIncrement);
       }
+      for (const table of tables) {
+        const [copied, expected] = await Promise.all([
+          countRows(targetDb, table.name),
+          countRows(reader, table.name),
+        ]);
+        if (copied !== expected) {
+          throw new CopyError(`${table.name} has ${copied} rows in the target but ${expected} in the source`);
+        }
+      }
+      return report;
     });
-    // After the commit: MySQL's ALTER TABLE would commit the transaction by itself anyway.
-    for (const table of tables) {
-      if (table.autoIncrement)
-        await RESET_COUNTER[target.dialect.name](targetDb, table.name, table.autoIncrement);
-    }
-    for (const table of tables) {
-      const [copied, expected] = await Promise.all([
-        countRows(targetDb, table.name),
-        countRows(reader, table.name),
-      ]);
-      if (copied !== expected) {
-        throw new CopyError(`${table.name} has ${copied} rows in the target but ${expected} in the source`);
-      }
-    }
-    return report;
-  });
 }
 
 /** Every table of the service on both sides, parents before the tables whose foreign keys point at them. */

@@ -5,11 +5,16 @@ import {
   Kysely,
   SqliteAdapter,
   SqliteDialect,
+  SqliteDriver,
   SqliteQueryCompiler,
   sql,
   type DialectAdapter,
-  type CompiledQuery,
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
   type MigrationLockOptions,
+  type SqliteDialectConfig,
+  type TransactionSettings,
   type QueryResult,
   type SqliteDatabase,
   type SqlBool,
@@ -92,7 +97,8 @@ export function openSqlite(file: string): StoreConnection {
     db,
     // Through Kysely's hold on the one connection: a transaction Kysely has open (a status change) finishes
     // first, so the batch never runs inside it.
-    executeAtomically: (batch) => db.connection().execute(async () => runAll(batch)),
+    // IMMEDIATE, as the transactions below: the batch may read before it writes.
+    executeAtomically: (batch) => db.connection().execute(async () => runAll.immediate(batch)),
     poolStats: () => ({ inUse: 0, idle: 1 }),
     close: () => db.destroy(),
   };
@@ -139,8 +145,38 @@ class MigrationLockingSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * A transaction that reads before it writes (a status change reads the row, then updates it) must not start
+ * as SQLite's default DEFERRED one: when another process commits between its read and its first write,
+ * SQLite cannot wait for the lock (its snapshot is already stale) and answers SQLITE_BUSY at once, whatever
+ * busy_timeout says; under load the store's few retries can all lose (a 503 seen with two replicas).
+ * BEGIN IMMEDIATE takes the write lock first, so busy_timeout applies and the transaction simply waits its
+ * turn. Transactions that only read (a backup's snapshot) say `setAccessMode('read only')` and stay
+ * DEFERRED, so they never block writers.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+}
+
 class MigrationLockingSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
   override createAdapter(): DialectAdapter {
     return new MigrationLockingSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
   }
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import {
   NO_DETAILS,
   type Change,
@@ -11,6 +11,7 @@ import {
 import { SUCCESSFUL_STATUSES, type EnvironmentKey } from '../deployments/deployment.js';
 import type { StoreDatabase } from './database.js';
 import { parseUtcDate, type SqlFragments } from './dialects/index.js';
+import { relativeTo } from './keyset.js';
 import type { Database, DetailsTable } from './schema.js';
 
 const SUCCESSFUL = [...SUCCESSFUL_STATUSES];
@@ -95,12 +96,10 @@ export class DeploymentDetailsStore {
             selectFrom('versions as marked')
               .select('marked.versions_id')
               .whereRef('marked.versions_id', '=', 'versions_environments.environment_url_id')
-              .where((eb) =>
-                eb.or([
-                  eb('marked.date', '>', date),
-                  eb.and([eb('marked.date', '=', date), eb('marked.versions_id', '>', id)]),
-                ]),
-              ),
+              .where((eb) => {
+                const columns = { date: eb.ref('marked.date'), id: eb.ref('marked.versions_id') };
+                return relativeTo(eb, columns, '>', { date, id });
+              }),
           ),
         ),
       )
@@ -252,22 +251,22 @@ export class DeploymentDetailsStore {
         .where('workload', '=', key.workload)
         .where('platform', '=', key.platform)
         .where('environment', '=', key.environment);
+    const columns = (eb: ExpressionBuilder<Database, 'versions'>) => ({
+      date: eb.ref('date'),
+      id: eb.ref('versions_id'),
+    });
     // `date <= d` (or `>=`) bounds the index range; the OR then orders the deployments of that same instant
     // by id, as every "newest" of the API does.
     return {
       previous: inEnvironment()
         .where('date', '<=', date)
-        .where((eb) =>
-          eb.or([eb('date', '<', date), eb.and([eb('date', '=', date), eb('versions_id', '<', id)])]),
-        )
+        .where((eb) => relativeTo(eb, columns(eb), '<', { date, id }))
         .orderBy('date', 'desc')
         .orderBy('versions_id', 'desc')
         .limit(1),
       next: inEnvironment()
         .where('date', '>=', date)
-        .where((eb) =>
-          eb.or([eb('date', '>', date), eb.and([eb('date', '=', date), eb('versions_id', '>', id)])]),
-        )
+        .where((eb) => relativeTo(eb, columns(eb), '>', { date, id }))
         .orderBy('date', 'asc')
         .orderBy('versions_id', 'asc')
         .limit(1),

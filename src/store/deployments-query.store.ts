@@ -21,6 +21,7 @@ import { AuditStore } from './audit.store.js';
 import type { AuditStamp } from '../audit/audit.js';
 import { uncount, utcDayOf } from './daily-counts.js';
 import { applyRollupChange, factsOf, lockEnvironment, rangeAround } from './dora-rollup.js';
+import { relativeTo } from './keyset.js';
 
 /** A deployment as pages show it: whole (details, changes, history), its payload only when asked for. */
 export type ListedDeployment = WholeDeploymentWithoutRaw & { raw?: string };
@@ -560,12 +561,8 @@ export class DeploymentsQueryStore {
       const date = toDb(after.date);
       // `date <= d` alone bounds the index range; the OR then drops the rows of that instant already sent.
       terms.range.push(eb('versions.date', '<=', date));
-      terms.ties.push(
-        eb.or([
-          eb('versions.date', '<', date),
-          eb.and([eb('versions.date', '=', date), eb('versions.versions_id', '<', after.id)]),
-        ]),
-      );
+      const columns = { date: eb.ref('versions.date'), id: eb.ref('versions.versions_id') };
+      terms.ties.push(relativeTo(eb, columns, '<', { date, id: after.id }));
     }
     return terms;
   }

@@ -8,12 +8,13 @@
 // and the restore times of the failures between the successful deployment before D and the one after it.
 // Every write reads that stretch of its environment before and after it (rangeAround), inside its
 // transaction and after locking the environment's row, and adds the difference to the rollup.
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { SUCCESSFUL_STATUSES, type EnvironmentKey } from '../deployments/deployment.js';
 import { binOf } from '../insights/histogram.js';
 import { FAILED_STATUS } from '../insights/insights.js';
 import { parseUtcDate, type SqlFragments } from './dialects/index.js';
 import type { DoraRollupRow } from './dialects/dialect.js';
+import { relativeTo, type KeysetColumns, type KeysetPosition } from './keyset.js';
 import type { Database, VersionsTable } from './schema.js';
 
 /** What a rollup row counts (its `measure`). */
@@ -39,12 +40,6 @@ export interface RolledDeployment {
   failedAt: Date | null;
 }
 
-/** A deployment's place in its environment: by date, then id. */
-interface Position {
-  date: unknown;
-  id: number;
-}
-
 /** How many deployments on each side of a written one rangeAround() reads first. */
 const NEAR = 16;
 
@@ -59,7 +54,7 @@ export async function rangeAround(
   trx: Kysely<Database>,
   fragments: SqlFragments,
   environment: EnvironmentKey,
-  at: Position,
+  at: KeysetPosition,
 ): Promise<RolledDeployment[]> {
   const date = fragments.toDbDate(parseUtcDate(at.date));
   const ofEnvironment = () =>
@@ -74,18 +69,14 @@ export async function rangeAround(
   const before = ofEnvironment()
     .select(sql.lit('b').as('side'))
     .where('v.date', '<=', date)
-    .where((eb) =>
-      eb.or([eb('v.date', '<', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '<', at.id)])]),
-    )
+    .where((eb) => relativeTo(eb, columns(eb), '<', { date, id: at.id }))
     .orderBy('v.date', 'desc')
     .orderBy('v.versions_id', 'desc')
     .limit(NEAR);
   const after = ofEnvironment()
     .select(sql.lit('a').as('side'))
     .where('v.date', '>=', date)
-    .where((eb) =>
-      eb.or([eb('v.date', '>', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '>', at.id)])]),
-    )
+    .where((eb) => relativeTo(eb, columns(eb), '>', { date, id: at.id }))
     .orderBy('v.date')
     .orderBy('v.versions_id')
     .limit(NEAR);
@@ -116,7 +107,7 @@ async function wholeRangeAround(
   trx: Kysely<Database>,
   fragments: SqlFragments,
   environment: EnvironmentKey,
-  at: Position,
+  at: KeysetPosition,
 ): Promise<RolledDeployment[]> {
   const date = fragments.toDbDate(parseUtcDate(at.date));
   const ofEnvironment = trx
@@ -132,17 +123,13 @@ async function wholeRangeAround(
   const [before, after] = await Promise.all([
     successful
       .where('v.date', '<=', date)
-      .where((eb) =>
-        eb.or([eb('v.date', '<', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '<', at.id)])]),
-      )
+      .where((eb) => relativeTo(eb, columns(eb), '<', { date, id: at.id }))
       .orderBy('v.date', 'desc')
       .orderBy('v.versions_id', 'desc')
       .executeTakeFirst(),
     successful
       .where('v.date', '>=', date)
-      .where((eb) =>
-        eb.or([eb('v.date', '>', date), eb.and([eb('v.date', '=', date), eb('v.versions_id', '>', at.id)])]),
-      )
+      .where((eb) => relativeTo(eb, columns(eb), '>', { date, id: at.id }))
       .orderBy('v.date')
       .orderBy('v.versions_id')
       .executeTakeFirst(),
@@ -151,27 +138,22 @@ async function wholeRangeAround(
     .$if(before !== undefined, (query) =>
       query
         .where('v.date', '>=', before!.date)
-        .where((eb) =>
-          eb.or([
-            eb('v.date', '>', before!.date),
-            eb.and([eb('v.date', '=', before!.date), eb('v.versions_id', '>', before!.versions_id)]),
-          ]),
-        ),
+        .where((eb) => relativeTo(eb, columns(eb), '>', { date: before!.date, id: before!.versions_id })),
     )
     .$if(after !== undefined, (query) =>
       query
         .where('v.date', '<=', after!.date)
-        .where((eb) =>
-          eb.or([
-            eb('v.date', '<', after!.date),
-            eb.and([eb('v.date', '=', after!.date), eb('v.versions_id', '<=', after!.versions_id)]),
-          ]),
-        ),
+        .where((eb) => relativeTo(eb, columns(eb), '<=', { date: after!.date, id: after!.versions_id })),
     )
     .orderBy('v.date')
     .orderBy('v.versions_id')
     .execute();
   return rows.map(toRolled);
+}
+
+/** The keyset columns of `versions as v` (keyset.ts). */
+function columns(eb: ExpressionBuilder<Database & { v: VersionsTable }, 'v'>): KeysetColumns {
+  return { date: eb.ref('v.date'), id: eb.ref('v.versions_id') };
 }
 
 /** The deployments' columns rangeAround() needs, with what their history says. */
@@ -340,8 +322,8 @@ export async function rollingUp<T>(
   trx: Kysely<Database>,
   fragments: SqlFragments,
   environment: EnvironmentKey,
-  at: Position | undefined,
-  write: () => Promise<{ result: T; at?: Position }>,
+  at: KeysetPosition | undefined,
+  write: () => Promise<{ result: T; at?: KeysetPosition }>,
 ): Promise<T> {
   const before = at && (await rangeAround(trx, fragments, environment, at));
   const { result, at: written } = await write();

@@ -6,6 +6,7 @@ import type { DoraMeasuring } from './dialects/strategies.js';
 import type { Database, StatusHistoryTable, VersionsTable } from './schema.js';
 import { leadTimes } from './lead-time.store.js';
 import { DORA_MEASURES } from './dora-rollup.js';
+import { relativeTo } from './keyset.js';
 import { addToHistogram, binOf, medianOfHistogram, type Histogram } from '../insights/histogram.js';
 import {
   FAILED_STATUS,
@@ -325,15 +326,10 @@ export class InsightsStore {
             .where('versions.environment', '=', failure.environment)
             // The range first, alone: the planners seek an index by it, not by the OR that follows.
             .where('versions.date', '>=', date)
-            .where((eb) =>
-              eb.or([
-                eb('versions.date', '>', date),
-                eb.and([
-                  eb('versions.date', '=', date),
-                  eb('versions.versions_id', '>', Number(failure.versions_id)),
-                ]),
-              ]),
-            )
+            .where((eb) => {
+              const columns = { date: eb.ref('versions.date'), id: eb.ref('versions.versions_id') };
+              return relativeTo(eb, columns, '>', { date, id: Number(failure.versions_id) });
+            })
             .where('versions.date', '<=', to)
             .where('versions.status', 'in', SUCCESSFUL)
             .orderBy('versions.date')

@@ -184,15 +184,21 @@ function withHistory(query: SelectQueryBuilder<Database & { v: VersionsTable }, 
   });
 }
 
-function toRolled(row: {
-  versions_id: number;
+/** A deployment's row as withHistory() reads it: its columns and the first entries of its history. */
+export interface RolledRow {
+  versions_id: number | string;
   date: unknown;
   status: string;
+  /** The id of its first history entry, of its first successful one. */
   created_entry: unknown;
   success_entry: unknown;
+  /** The date of its first successful entry, of its first failed one. */
   succeeded_at: unknown;
   failed_at: unknown;
-}): RolledDeployment {
+}
+
+/** The deployment a row of withHistory() describes (pure: the rollup's migration reads its rows with it too). */
+export function toRolled(row: RolledRow): RolledDeployment {
   return {
     id: Number(row.versions_id),
     date: parseUtcDate(row.date),
@@ -213,19 +219,33 @@ function byPosition(a: RolledDeployment, b: RolledDeployment) {
 /** A rollup key of a UTC day: `YYYY-MM-DD|measure|bin`. */
 type FactKey = string;
 
+/** Deployments counted per rollup key of their UTC day (factsOf()). */
+export type Facts = Map<FactKey, number>;
+
 /**
  * What deployments (a stretch of one environment, oldest first, as rangeAround reads it) put in the rollup,
  * per UTC day of the deployment counted: its counts, its deployment duration, and each failure's time to
  * restore (from its failure to the first success of the next successful deployment of the stretch).
  */
-export function factsOf(deployments: readonly RolledDeployment[]): Map<FactKey, number> {
-  const facts = new Map<FactKey, number>();
+export function factsOf(deployments: readonly RolledDeployment[]): Facts {
+  const facts: Facts = new Map();
+  const count = countingFacts(facts);
+  for (const deployment of deployments) count(deployment);
+  return facts;
+}
+
+/**
+ * factsOf() one deployment at a time: each call counts the next deployment of one environment (oldest
+ * first) into `facts`, holding only the failures not yet restored. For a stretch too long to hold at once
+ * (the rollup's migration reads every environment page by page).
+ */
+export function countingFacts(facts: Facts): (deployment: RolledDeployment) => void {
   const add = (date: Date, measure: number, bin = 0) => {
     const key = `${date.toISOString().slice(0, 10)}|${measure}|${bin}`;
     facts.set(key, (facts.get(key) ?? 0) + 1);
   };
   let unrestored: RolledDeployment[] = [];
-  for (const deployment of deployments) {
+  return (deployment) => {
     add(deployment.date, DORA_MEASURES.deployments);
     if (deployment.measured && deployment.succeededAt) {
       const seconds = (deployment.succeededAt.getTime() - deployment.date.getTime()) / 1000;
@@ -243,8 +263,7 @@ export function factsOf(deployments: readonly RolledDeployment[]): Map<FactKey, 
       }
       unrestored = [];
     }
-  }
-  return facts;
+  };
 }
 
 /**

@@ -7,7 +7,10 @@ import type { InjectOptions } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELATIVE_ERROR } from '../../src/insights/histogram.js';
-import { up as rollUpExistingDeployments } from '../../src/store/migrations/2026-12-03-01-dora-rollup.js';
+import {
+  rollUpDeployments,
+  up as rollUpExistingDeployments,
+} from '../../src/store/migrations/2026-12-03-01-dora-rollup.js';
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -68,12 +71,20 @@ describe.each(DIALECTS)('the DORA rollup on %s', (dialect) => {
         .orderBy('bin')
         .execute()
     ).map((row) => ({ ...row, deployments: Number(row.deployments) }));
-  /** What the migration computes from the deployments there now. */
+  /**
+   * What the migration computes from the deployments there now; the same when it reads them in pages of one
+   * or three rows (a page ending among deployments of one instant, a failure restored pages later).
+   */
   const recomputed = async () => {
     const kept = await rollup();
     await sql`DROP TABLE versions_dora_rollup`.execute(db());
     await rollUpExistingDeployments(db(), dialect);
     const fresh = await rollup();
+    for (const rowsPerRead of [1, 3]) {
+      await db().deleteFrom('versions_dora_rollup').execute();
+      await rollUpDeployments(db(), rowsPerRead);
+      expect(await rollup(), `pages of ${rowsPerRead}`).toEqual(fresh);
+    }
     return { kept, fresh };
   };
 

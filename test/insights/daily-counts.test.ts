@@ -11,6 +11,7 @@ import type { Database } from '../../src/store/schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { seeded } from '../helpers/random.js';
+import { applyRandomWrites } from '../helpers/random-writes.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -111,43 +112,28 @@ describe.each(DIALECTS)('daily counts on %s', (dialect) => {
 
   it('stay equal to the deployments through random creates, status changes and deletes', async () => {
     const random = seeded(15);
-    const ids: number[] = [];
     // The creates are backfills: their dates are before the server's clock.
     clock = Math.max(...NOWS) + HOUR;
-    for (let step = 0; step < 240; step++) {
-      const action = random.next();
-      if (action < 0.6 || ids.length === 0) {
+    await applyRandomWrites(t, random, {
+      steps: 240,
+      creates: 0.6,
+      changes: 0.25,
+      statuses: STATUSES,
+      create: (step) => {
         const date =
           random.next() < 0.5
             ? edgeDate(random)
             : MIDNIGHT - Math.floor(random.next() * 14 * DAY) + 20 * HOUR;
-        const created = await t.app.inject({
-          method: 'POST',
-          url: '/api/v1/create',
-          payload: {
-            workload: random.pick(WORKLOADS),
-            platform: random.pick(PLATFORMS),
-            environment: random.pick(ENVIRONMENTS),
-            version: `1.0.${step}`,
-            status: random.pick(STATUSES),
-            date: new Date(date).toISOString(),
-          },
-        });
-        expect(created.statusCode, created.body).toBe(201);
-        ids.push(Number(created.json().versionId));
-      } else if (action < 0.85) {
-        const updated = await t.app.inject({
-          method: 'POST',
-          url: '/api/v1/update/status',
-          payload: { versionId: random.pick(ids), status: random.pick(STATUSES) },
-        });
-        expect(updated.statusCode, updated.body).toBe(200);
-      } else {
-        const id = ids.splice(Math.floor(random.next() * ids.length), 1)[0];
-        const removed = await t.app.inject({ method: 'DELETE', url: `/api/v1/deployments/${id}` });
-        expect(removed.statusCode, removed.body).toBe(200);
-      }
-    }
+        return {
+          workload: random.pick(WORKLOADS),
+          platform: random.pick(PLATFORMS),
+          environment: random.pick(ENVIRONMENTS),
+          version: `1.0.${step}`,
+          status: random.pick(STATUSES),
+          date: new Date(date).toISOString(),
+        };
+      },
+    });
     expect(await dailyCounts()).toEqual(await countedFromRows());
 
     for (const now of NOWS) {

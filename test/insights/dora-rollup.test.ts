@@ -15,6 +15,7 @@ import type { Database } from '../../src/store/schema.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { seeded } from '../helpers/random.js';
+import { applyRandomWrites } from '../helpers/random-writes.js';
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
@@ -94,39 +95,6 @@ describe.each(DIALECTS)('the DORA rollup on %s', (dialect) => {
     return response;
   };
 
-  async function write(random: ReturnType<typeof seeded>, ids: number[], step: number) {
-    const action = random.next();
-    if (action < 0.6 || ids.length === 0) {
-      const backfill = random.next() < 0.85;
-      const created = await inject(rolled, {
-        method: 'POST',
-        url: '/api/v1/create',
-        payload: {
-          workload: random.pick(WORKLOADS),
-          platform: random.pick(PLATFORMS),
-          environment: random.pick(ENVIRONMENTS),
-          version: `1.0.${step}`,
-          status: random.pick(STATUSES),
-          ...(backfill ? { date: new Date(randomDate(random)).toISOString() } : {}),
-        },
-      });
-      expect(created.statusCode, created.body).toBe(201);
-      ids.push(Number(created.json().versionId));
-    } else if (action < 0.88) {
-      clock += random.pick([0, 1, 7 * MINUTE, 3 * HOUR]);
-      const updated = await inject(rolled, {
-        method: 'POST',
-        url: '/api/v1/update/status',
-        payload: { versionId: random.pick(ids), status: random.pick(STATUSES) },
-      });
-      expect(updated.statusCode, updated.body).toBe(200);
-    } else {
-      const id = ids.splice(Math.floor(random.next() * ids.length), 1)[0];
-      const removed = await inject(rolled, { method: 'DELETE', url: `/api/v1/deployments/${id}` });
-      expect(removed.statusCode, removed.body).toBe(200);
-    }
-  }
-
   /** The rollup's answer next to the exact one, for windows of every length at every "now". */
   async function compareAnswers() {
     let approximate = 0;
@@ -167,11 +135,29 @@ describe.each(DIALECTS)('the DORA rollup on %s', (dialect) => {
 
   it('stays equal to the deployments through random creates, status changes and deletes', async () => {
     const random = seeded(15);
-    const ids: number[] = [];
-    for (let step = 0; step < 300; step++) {
-      clock = WRITES_AT - 2 * HOUR + step * 1000;
-      await write(random, ids, step);
-    }
+    await applyRandomWrites(rolled, random, {
+      steps: 300,
+      creates: 0.6,
+      changes: 0.28,
+      statuses: STATUSES,
+      beforeWrite: (step) => {
+        clock = WRITES_AT - 2 * HOUR + step * 1000;
+      },
+      beforeChange: () => {
+        clock += random.pick([0, 1, 7 * MINUTE, 3 * HOUR]);
+      },
+      create: (step) => {
+        const backfill = random.next() < 0.85;
+        return {
+          workload: random.pick(WORKLOADS),
+          platform: random.pick(PLATFORMS),
+          environment: random.pick(ENVIRONMENTS),
+          version: `1.0.${step}`,
+          status: random.pick(STATUSES),
+          ...(backfill ? { date: new Date(randomDate(random)).toISOString() } : {}),
+        };
+      },
+    });
     const { kept, fresh } = await recomputed();
     expect(kept.length).toBeGreaterThan(20);
     expect(kept).toEqual(fresh);

@@ -201,6 +201,41 @@ describe.each(DIALECTS)('the DORA rollup on %s', (dialect) => {
     await compareAnswers();
   }, 300_000);
 
+  it('reads a run of failures longer than its first read whole, before and after the written deployment', async () => {
+    // rangeAround() reads a few deployments on each side first; ten failures in a row make it read the whole
+    // stretch, on the side before a new success, after a status change in the middle, and on both sides.
+    clock = WRITES_AT;
+    const environment = { workload: 'web', platform: 'eu', environment: 'long-run' };
+    const create = async (status: string, minutes: number) => {
+      const response = await inject(rolled, {
+        method: 'POST',
+        url: '/api/v1/create',
+        payload: {
+          ...environment,
+          version: `run.${minutes}`,
+          status,
+          date: new Date(WRITES_AT - DAY + minutes * MINUTE).toISOString(),
+        },
+      });
+      expect(response.statusCode, response.body).toBe(201);
+      return Number(response.json().versionId);
+    };
+    await create('deployed', 0);
+    const failures: number[] = [];
+    for (let minute = 1; minute <= 10; minute++) failures.push(await create('failed', minute));
+    await create('deployed', 30);
+    for (let minute = 31; minute <= 40; minute++) await create(minute % 2 ? 'failed' : 'ongoing', minute);
+    const changed = await inject(rolled, {
+      method: 'POST',
+      url: '/api/v1/update/status',
+      payload: { versionId: failures[5], status: 'deployed' },
+    });
+    expect(changed.statusCode, changed.body).toBe(200);
+    const { kept, fresh } = await recomputed();
+    expect(kept).toEqual(fresh);
+    await compareAnswers();
+  }, 300_000);
+
   it('reads the last day from the deployments when one is dated after the window', async () => {
     // Four minutes ahead of the clock (a create may be up to five): after the end of most windows below.
     clock = NOWS[0]! - 2 * MINUTE;

@@ -61,14 +61,7 @@ export async function rangeAround(
   at: KeysetPosition,
 ): Promise<RolledDeployment[]> {
   const date = fragments.toDbDate(parseUtcDate(at.date));
-  const ofEnvironment = () =>
-    withHistory(
-      trx
-        .selectFrom('versions as v')
-        .where('v.workload', '=', environment.workload)
-        .where('v.platform', '=', environment.platform)
-        .where('v.environment', '=', environment.environment),
-    );
+  const ofEnvironment = () => withHistory(deploymentsOf(trx, environment));
   // Each range is written twice: alone, which the planners seek an index by, and exactly, as an OR.
   const before = ofEnvironment()
     .select(sql.lit('b').as('side'))
@@ -106,6 +99,15 @@ export async function rangeAround(
   ];
 }
 
+/** The deployments of one environment, as `v`. */
+function deploymentsOf(trx: Kysely<Database>, environment: EnvironmentKey) {
+  return trx
+    .selectFrom('versions as v')
+    .where('v.workload', '=', environment.workload)
+    .where('v.platform', '=', environment.platform)
+    .where('v.environment', '=', environment.environment);
+}
+
 /** rangeAround() read in three statements, however long the stretch. */
 async function wholeRangeAround(
   trx: Kysely<Database>,
@@ -114,11 +116,7 @@ async function wholeRangeAround(
   at: KeysetPosition,
 ): Promise<RolledDeployment[]> {
   const date = fragments.toDbDate(parseUtcDate(at.date));
-  const ofEnvironment = trx
-    .selectFrom('versions as v')
-    .where('v.workload', '=', environment.workload)
-    .where('v.platform', '=', environment.platform)
-    .where('v.environment', '=', environment.environment);
+  const ofEnvironment = deploymentsOf(trx, environment);
   const successful = ofEnvironment
     .where('v.status', 'in', SUCCESSFUL)
     .where('v.versions_id', '<>', at.id)
